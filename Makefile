@@ -1,0 +1,36 @@
+# vpnlog: `make` builds dist/vpnlog.wasm and the host (target/release/vpnlog);
+# `make demo` streams examples/ through the module; `make test` runs every test.
+SHELL := /bin/bash
+WASM_TARGET := wasm32-wasip1
+WASM_DIR := target/wasm
+WASM_OUT := $(WASM_DIR)/$(WASM_TARGET)/release/vpnlog.wasm
+HOST := target/release/vpnlog
+WASM_FLAGS := -C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=--export=_initialize
+SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
+HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
+
+.PHONY: all wasm host demo test clean toolchain
+all: dist/vpnlog.wasm $(HOST)
+
+wasm: dist/vpnlog.wasm
+host: $(HOST)
+
+# rustup's target when installed; otherwise Debian's rustc-web + build-std (docs/BUILDING.md).
+dist/vpnlog.wasm: $(SOURCES)
+	@./scripts/build-wasm.sh
+	@ls -l dist/vpnlog.wasm | awk '{print "dist/vpnlog.wasm: " $$5 " bytes"}'
+
+$(HOST): $(SOURCES) $(HOST_SOURCES)
+	cargo build --release -p vpnlog-host
+
+toolchain:
+	@./scripts/build-wasm.sh --check
+
+demo: all
+	@./scripts/demo.sh
+
+test: all
+	cargo test --release --workspace -- --test-threads=2
+
+clean:
+	rm -rf target dist
