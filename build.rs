@@ -1,0 +1,436 @@
+//! Compiles the rule catalogue (rules/*.toml) into static Rust tables (OUT_DIR/catalogue.rs):
+//! the rules with their pre-tokenised patterns, the anchor list, and the anchor hash table the
+//! dispatcher scans with. Any rule that breaks a constraint of rules/README.md fails the build.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+include!("src/fields.rs");
+
+/// Buckets of the anchor hash table (must match src/dispatch.rs).
+const HASH_BITS: u32 = 12;
+
+const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
+const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
+const SEVERITIES: &[&str] = &["info", "warn", "critical"];
+const HOLE_TYPES: &[&str] = &["lazy", "ip", "num", "hex", "word", "rest"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-env-changed=VPNLOG_RULES_DIR");
+    println!("cargo:rerun-if-changed=src/fields.rs");
+    let out = std::env::var("OUT_DIR").unwrap();
+    match build() {
+        Ok(code) => std::fs::write(Path::new(&out).join("catalogue.rs"), code).unwrap(),
+        Err(e) => {
+            eprintln!("rule catalogue error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The catalogue directory: `rules/`, or VPNLOG_RULES_DIR (for trying a catalogue out).
+fn rules_dir() -> String {
+    std::env::var("VPNLOG_RULES_DIR").unwrap_or_else(|_| "rules".into())
+}
+
+fn read_toml(path: &str) -> Result<toml::Table, String> {
+    println!("cargo:rerun-if-changed={path}");
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    text.parse::<toml::Table>().map_err(|e| format!("{path}: {e}"))
+}
+
+fn s<'a>(t: &'a toml::Table, k: &str, ctx: &str) -> Result<&'a str, String> {
+    t.get(k).and_then(|v| v.as_str()).ok_or_else(|| format!("{ctx}: `{k}` missing or not a string"))
+}
+
+fn opt_s<'a>(t: &'a toml::Table, k: &str, ctx: &str) -> Result<Option<&'a str>, String> {
+    match t.get(k) {
+        None => Ok(None),
+        Some(v) => v.as_str().map(Some).ok_or_else(|| format!("{ctx}: `{k}` is not a string")),
+    }
+}
+
+fn str_list(t: &toml::Table, k: &str, ctx: &str) -> Result<Vec<String>, String> {
+    match t.get(k) {
+        None => Ok(vec![]),
+        Some(toml::Value::String(x)) => Ok(vec![x.clone()]),
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map(String::from).ok_or_else(|| format!("{ctx}: `{k}` must hold strings")))
+            .collect(),
+        _ => Err(format!("{ctx}: `{k}` must be a string or a list of strings")),
+    }
+}
+
+/// A byte string as a Rust literal.
+fn lit(bytes: &[u8]) -> String {
+    let mut o = String::from("b\"");
+    for &b in bytes {
+        match b {
+            b'"' => o.push_str("\\\""),
+            b'\\' => o.push_str("\\\\"),
+            0x20..=0x7e => o.push(b as char),
+            _ => {
+                let _ = write!(o, "\\x{b:02x}");
+            }
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn field_index(name: &str) -> Option<usize> {
+    FIELDS.iter().position(|(n, _)| *n == name)
+}
+
+fn slot_index(name: &str) -> Option<usize> {
+    SLOTS.iter().position(|n| *n == name)
+}
+
+/// A parsed pattern token.
+enum Tok {
+    Lit(Vec<u8>),
+    Hole(Option<usize>, &'static str),
+}
+
+/// Splits a dissect-style template into literals and holes (rules/README.md, "Patterns").
+fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
+    let b = p.as_bytes();
+    let mut toks = Vec::new();
+    let mut litbuf = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' && b.get(i + 1) == Some(&b'{') {
+            litbuf.push(b'{');
+            i += 2;
+        } else if b[i] == b'}' && b.get(i + 1) == Some(&b'}') {
+            litbuf.push(b'}');
+            i += 2;
+        } else if b[i] == b'{' {
+            let end = p[i..].find('}').ok_or_else(|| format!("{ctx}: unclosed hole in pattern"))? + i;
+            let inner = &p[i + 1..end];
+            let (name, ty) = match inner.split_once(':') {
+                Some((n, t)) => (n, Some(t)),
+                None => (inner, None),
+            };
+            let field = if name == "_" {
+                None
+            } else {
+                let f = field_index(name).ok_or_else(|| format!("{ctx}: unknown field `{name}` in pattern"))?;
+                if f < CORE_FIELDS && name != "state" {
+                    return Err(format!("{ctx}: field `{name}` comes from the rule, not from a pattern"));
+                }
+                Some(f)
+            };
+            let ty: &'static str = match ty {
+                Some(t) => HOLE_TYPES
+                    .iter()
+                    .find(|h| **h == t && t != "lazy")
+                    .copied()
+                    .ok_or_else(|| format!("{ctx}: unknown hole type `{t}`"))?,
+                None => match field.map(|f| FIELDS[f].1) {
+                    Some(FieldType::Num) => "num",
+                    _ => "lazy",
+                },
+            };
+            if let Some(f) = field {
+                if FIELDS[f].1 == FieldType::Num && ty != "num" {
+                    return Err(format!("{ctx}: numeric field `{name}` needs a `num` hole"));
+                }
+                if FIELDS[f].1 == FieldType::Bool {
+                    return Err(format!("{ctx}: boolean field `{name}` can only be set"));
+                }
+            }
+            if !litbuf.is_empty() {
+                toks.push(Tok::Lit(std::mem::take(&mut litbuf)));
+            }
+            if let Some(Tok::Hole(_, prev)) = toks.last() {
+                if *prev == "lazy" || ty == "lazy" {
+                    return Err(format!("{ctx}: a lazy hole must be followed by a literal, not another hole"));
+                }
+            }
+            toks.push(Tok::Hole(field, ty));
+            i = end + 1;
+        } else {
+            litbuf.push(b[i]);
+            i += 1;
+        }
+    }
+    if !litbuf.is_empty() {
+        toks.push(Tok::Lit(litbuf));
+    }
+    if toks.is_empty() {
+        return Err(format!("{ctx}: empty pattern"));
+    }
+    if let Some(Tok::Hole(_, t)) = toks.first() {
+        if *t == "lazy" || *t == "rest" {
+            return Err(format!("{ctx}: a pattern must not start with an untyped hole"));
+        }
+        if !matches!(toks.get(1), Some(Tok::Lit(_))) {
+            return Err(format!("{ctx}: a leading typed hole must be followed by a literal"));
+        }
+    }
+    Ok(toks)
+}
+
+fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, String> {
+    let (name, ty) = FIELDS[f];
+    Ok(match (ty, v) {
+        (FieldType::Str, toml::Value::String(x)) => format!("Const::Str({})", lit(x.as_bytes())),
+        (FieldType::Num, toml::Value::Integer(n)) if *n >= 0 => format!("Const::Num({})", lit(n.to_string().as_bytes())),
+        (FieldType::Bool, toml::Value::Boolean(x)) => format!("Const::Bool({x})"),
+        _ => return Err(format!("{ctx}: `{name}` has the wrong type")),
+    })
+}
+
+struct AnchorAcc {
+    text: Vec<u8>,
+    slots: u32,
+    rules: Vec<usize>,
+}
+
+fn build() -> Result<String, String> {
+    let cat = read_toml(&format!("{}/catalogue.toml", rules_dir()))?;
+    let files = str_list(&cat, "files", "rules/catalogue.toml")?;
+    let vocab = read_toml(&format!("{}/vocabulary.toml", rules_dir()))?;
+    let events = vocab.get("events").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [events] missing")?;
+    let reasons = vocab.get("reasons").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [reasons] missing")?;
+
+    let mut rules_code = String::new();
+    let mut docs_code = String::new();
+    let mut sources_code = String::new();
+    let mut anchors: Vec<AnchorAcc> = Vec::new();
+    let mut ids = BTreeMap::new();
+    let mut n = 0usize;
+
+    for file in &files {
+        let path = format!("{}/{file}", rules_dir());
+        let t = read_toml(&path)?;
+        let vendor = s(&t, "vendor", &path)?;
+        let title = s(&t, "title", &path)?;
+        let source = s(&t, "source", &path)?;
+        let _ = writeln!(sources_code, "    Source {{ file: {file:?}, vendor: {vendor:?}, title: {title:?}, source: {source:?} }},");
+        let rules = t.get("rule").and_then(|v| v.as_array()).ok_or(format!("{path}: no [[rule]]"))?;
+        for r in rules {
+            let r = r.as_table().ok_or(format!("{path}: a rule is not a table"))?;
+            let id = s(r, "id", &path)?;
+            let ctx = format!("{path}: rule {id}");
+            if ids.insert(id.to_string(), ()).is_some() {
+                return Err(format!("{ctx}: duplicate id"));
+            }
+            if !id.starts_with(&format!("{vendor}.")) {
+                return Err(format!("{ctx}: id must start with `{vendor}.`"));
+            }
+            let kind = s(r, "kind", &ctx)?;
+            if !KINDS.contains(&kind) {
+                return Err(format!("{ctx}: unknown kind `{kind}`"));
+            }
+            let event = s(r, "event", &ctx)?;
+            if !events.contains_key(event) {
+                return Err(format!("{ctx}: event `{event}` is not in vocabulary.toml"));
+            }
+            let outcome = s(r, "outcome", &ctx)?;
+            if !OUTCOMES.contains(&outcome) {
+                return Err(format!("{ctx}: unknown outcome `{outcome}`"));
+            }
+            let severity = opt_s(r, "severity", &ctx)?.unwrap_or(if outcome == "failure" { "warn" } else { "info" });
+            if !SEVERITIES.contains(&severity) {
+                return Err(format!("{ctx}: unknown severity `{severity}`"));
+            }
+            let small = |k: &str| -> Result<u8, String> {
+                match r.get(k) {
+                    None => Ok(0),
+                    Some(toml::Value::Integer(x)) if *x == 1 || *x == 2 => Ok(*x as u8),
+                    _ => Err(format!("{ctx}: `{k}` must be 1 or 2")),
+                }
+            };
+            let phase = small("phase")?;
+            let ike_version = small("ike_version")?;
+            let reason = opt_s(r, "reason", &ctx)?.unwrap_or("");
+            let default_hint = if reason.is_empty() {
+                ""
+            } else {
+                reasons
+                    .get(reason)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| format!("{ctx}: reason `{reason}` is not in vocabulary.toml"))?
+            };
+            let hint = opt_s(r, "hint", &ctx)?.unwrap_or(default_hint);
+            let description = opt_s(r, "description", &ctx)?.unwrap_or("");
+
+            let slot_names = {
+                let l = str_list(r, "fields", &ctx)?;
+                if l.is_empty() { vec!["message".to_string()] } else { l }
+            };
+            let mut slot_mask = 0u32;
+            for sn in &slot_names {
+                let si = slot_index(sn).ok_or_else(|| format!("{ctx}: unknown slot `{sn}`"))?;
+                slot_mask |= 1 << si;
+            }
+
+            let mut when_code = String::new();
+            if let Some(w) = r.get("when") {
+                let w = w.as_table().ok_or(format!("{ctx}: `when` must be a table"))?;
+                for (k, v) in w {
+                    let si = slot_index(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in when"))?;
+                    let v = v.as_str().ok_or(format!("{ctx}: when values must be strings"))?;
+                    let _ = write!(when_code, "({si}, {}), ", lit(v.as_bytes()));
+                }
+            }
+
+            let mut patterns = str_list(r, "patterns", &ctx)?;
+            if let Some(p) = opt_s(r, "pattern", &ctx)? {
+                patterns.insert(0, p.to_string());
+            }
+            let mut captured: Vec<usize> = Vec::new();
+            let mut pat_code = String::new();
+            for p in &patterns {
+                let toks = tokenize(p, &ctx)?;
+                pat_code.push_str("&[");
+                for tk in &toks {
+                    match tk {
+                        Tok::Lit(l) => {
+                            let _ = write!(pat_code, "Tok::Lit({}), ", lit(l));
+                        }
+                        Tok::Hole(f, ty) => {
+                            if let Some(f) = f {
+                                if !captured.contains(f) {
+                                    captured.push(*f);
+                                }
+                            }
+                            let ty = match *ty {
+                                "lazy" => "Lazy",
+                                "ip" => "Ip",
+                                "num" => "Num",
+                                "hex" => "Hex",
+                                "word" => "Word",
+                                _ => "Rest",
+                            };
+                            let _ = write!(pat_code, "Tok::Hole({}, HoleTy::{ty}), ", f.map(|f| f as u8).unwrap_or(SKIP));
+                        }
+                    }
+                }
+                pat_code.push_str("], ");
+            }
+
+            let mut set_code = String::new();
+            if let Some(st) = r.get("set") {
+                let st = st.as_table().ok_or(format!("{ctx}: `set` must be a table"))?;
+                for (k, v) in st {
+                    let f = field_index(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in set"))?;
+                    if f < CORE_FIELDS && k != "state" {
+                        return Err(format!("{ctx}: `{k}` is a rule key, not a `set` field"));
+                    }
+                    let _ = write!(set_code, "({f}, {}), ", toml_value_code(f, v, &ctx)?);
+                }
+            }
+
+            let anchor_list = str_list(r, "anchors", &ctx)?;
+            if anchor_list.is_empty() {
+                return Err(format!("{ctx}: no anchors"));
+            }
+            for a in &anchor_list {
+                if a.len() < 4 {
+                    return Err(format!("{ctx}: anchor `{a}` is shorter than 4 bytes"));
+                }
+                let existing = anchors.iter_mut().find(|x| x.text == a.as_bytes());
+                match existing {
+                    Some(x) => {
+                        x.slots |= slot_mask;
+                        if !x.rules.contains(&n) {
+                            x.rules.push(n);
+                        }
+                    }
+                    None => anchors.push(AnchorAcc { text: a.as_bytes().to_vec(), slots: slot_mask, rules: vec![n] }),
+                }
+            }
+
+            // Examples: every one is a test; every captured field must be expected somewhere.
+            let examples = r.get("example").and_then(|v| v.as_array()).ok_or(format!("{ctx}: no [[rule.example]]"))?;
+            let mut ex_code = String::new();
+            let mut expected: Vec<usize> = Vec::new();
+            for ex in examples {
+                let ex = ex.as_table().ok_or(format!("{ctx}: an example is not a table"))?;
+                let line = s(ex, "line", &ctx)?;
+                let mut exp_code = String::new();
+                if let Some(e) = ex.get("expect") {
+                    let e = e.as_table().ok_or(format!("{ctx}: `expect` must be a table"))?;
+                    for (k, v) in e {
+                        let f = field_index(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in expect"))?;
+                        expected.push(f);
+                        let _ = write!(exp_code, "({k:?}, {}), ", toml_value_code(f, v, &ctx)?);
+                    }
+                }
+                let _ = write!(ex_code, "Example {{ line: {line:?}, expect: &[{exp_code}] }}, ");
+            }
+            if examples.is_empty() {
+                return Err(format!("{ctx}: no examples"));
+            }
+            for f in &captured {
+                if !expected.contains(f) {
+                    return Err(format!("{ctx}: captured field `{}` is in no example's expect", FIELDS[*f].0));
+                }
+            }
+
+            let _ = writeln!(
+                rules_code,
+                "    Rule {{ id: {id:?}, vendor: {vendor:?}, kind: {kind:?}, event: {event:?}, outcome: {outcome:?}, \
+                 severity: {severity:?}, phase: {phase}, ike_version: {ike_version}, reason: {reason:?}, hint: {hint:?}, \
+                 slots: {slot_mask}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}] }},"
+            );
+            let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
+            let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
+            let _ = writeln!(
+                docs_code,
+                "    RuleDoc {{ file: {file:?}, description: {description:?}, fields: &[{}], anchors: &[{}], patterns: &[{}], examples: &[{ex_code}] }},",
+                slot_names.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "),
+                anchor_strs.join(", "),
+                pattern_strs.join(", "),
+            );
+            n += 1;
+        }
+    }
+
+    // Anchor hash table: bucket by the hash of the anchor's first 4 bytes; chains via NEXT.
+    let buckets = 1usize << HASH_BITS;
+    let mut head = vec![0u16; buckets];
+    let mut next: Vec<(u16, u16)> = Vec::new();
+    let mut anchors_code = String::new();
+    for (ai, a) in anchors.iter().enumerate() {
+        let w = u32::from_le_bytes([a.text[0], a.text[1], a.text[2], a.text[3]]);
+        let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+        next.push((ai as u16, head[h]));
+        head[h] = next.len() as u16;
+        let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
+        let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
+    }
+
+    let mut vocab_code = String::new();
+    let _ = writeln!(vocab_code, "#[cfg(not(target_family = \"wasm\"))]\npub static EVENTS: &[(&str, &str)] = &[");
+    for (k, v) in events {
+        let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
+    }
+    let _ = writeln!(vocab_code, "];\n#[cfg(not(target_family = \"wasm\"))]\npub static REASONS: &[(&str, &str)] = &[");
+    for (k, v) in reasons {
+        let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
+    }
+    let _ = writeln!(vocab_code, "];");
+
+    let mut code = String::new();
+    let _ = writeln!(code, "// Generated by build.rs from rules/*.toml. Do not edit.");
+    let _ = writeln!(code, "pub static RULES: [Rule; {n}] = [\n{rules_code}];");
+    let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
+    let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
+    let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
+    let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
+    let _ = writeln!(code, "pub static NEXT: [(u16, u16); {}] = {next:?};", next.len());
+    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
+    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
+    let _ = writeln!(code, "{vocab_code}");
+    Ok(code)
+}
+
+/// Marks a hole that skips text without capturing (must match src/catalogue.rs).
+const SKIP: u8 = 255;

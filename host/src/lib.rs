@@ -1,0 +1,14 @@
+//! Native host for the vpnlog WebAssembly filter.
+//!
+//! [`FluentBitHost`] runs a module the way Fluent Bit's `wasm` filter does (json mode), on the
+//! wasmi interpreter with fuel metering; [`input`] turns input lines into the compact records
+//! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on.
+
+pub mod filter;
+pub mod input;
+pub mod json;
+
+pub use filter::{
+    DEFAULT_FUEL_BUDGET, DEFAULT_FUNCTION, DEFAULT_TAG, Dropped, FluentBitHost, HostConfig,
+    LoadError, Outcome, Timestamp, WAMR_APP_HEAP_CAPACITY,
+};

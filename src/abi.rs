@@ -1,0 +1,53 @@
+//! The WebAssembly exports Fluent Bit calls (wasm32 builds only): `vpnlog_filter` and
+//! `_initialize`. `malloc` and `free` come from the C library and are exported by the linker
+//! flags in scripts/build-wasm.sh, so the host copies records of any size through them.
+
+use crate::filter::Filter;
+use core::cell::UnsafeCell;
+
+/// The one filter instance of the module. Fluent Bit calls a module from one thread only.
+struct Instance(UnsafeCell<Option<Filter>>);
+// SAFETY: wasm32 modules here are single-threaded.
+unsafe impl Sync for Instance {}
+static INSTANCE: Instance = Instance(UnsafeCell::new(None));
+
+fn filter() -> &'static mut Filter {
+    // SAFETY: single-threaded, and no reference outlives one exported call.
+    unsafe { (*INSTANCE.0.get()).get_or_insert_with(Filter::new) }
+}
+
+/// Bytes of linear memory.
+fn memory_bytes() -> usize {
+    core::arch::wasm32::memory_size(0) * 65536
+}
+
+/// The WASI reactor entry: runs static constructors once; the filter itself starts lazily.
+#[unsafe(no_mangle)]
+pub extern "C" fn _initialize() {
+    unsafe extern "C" {
+        fn __wasm_call_ctors();
+    }
+    static DONE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    if !DONE.swap(true, core::sync::atomic::Ordering::Relaxed) {
+        // SAFETY: the linker-generated constructor function, called once.
+        unsafe { __wasm_call_ctors() };
+    }
+}
+
+/// Fluent Bit's filter signature. Returns a NUL-terminated JSON object owned by the module.
+/// A record pointer of 0 (the host's copy failed) or a span outside memory yields the
+/// `vpnlog_error` object described in filter.rs instead of a trap.
+#[unsafe(no_mangle)]
+pub extern "C" fn vpnlog_filter(_tag: *const u8, _tag_len: u32, _sec: u32, _nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    let f = filter();
+    let start = record as usize;
+    let len = len as usize;
+    let out = if start == 0 || start.checked_add(len).is_none_or(|end| end > memory_bytes()) {
+        f.missing_record(len)
+    } else {
+        // SAFETY: the span lies inside linear memory, which is always readable.
+        let rec = unsafe { core::slice::from_raw_parts(record, len) };
+        f.process(rec)
+    };
+    out.as_ptr()
+}

@@ -1,0 +1,93 @@
+//! The compiled rule catalogue: types for the tables build.rs generates from rules/*.toml.
+
+/// A constant output value from a rule's `set` (or an example's `expect`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Const {
+    Str(&'static [u8]),
+    /// Decimal digits.
+    Num(&'static [u8]),
+    Bool(bool),
+}
+
+/// How a pattern hole captures (rules/README.md, "Patterns").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoleTy {
+    Lazy,
+    Ip,
+    Num,
+    Hex,
+    Word,
+    Rest,
+}
+
+/// Field index of a hole that skips text without capturing.
+pub const SKIP: u8 = 255;
+
+/// One token of a pre-tokenised pattern.
+#[derive(Clone, Copy, Debug)]
+pub enum Tok {
+    Lit(&'static [u8]),
+    /// (output field index or SKIP, capture type)
+    Hole(u8, HoleTy),
+}
+
+/// One rule: its static meaning and how to match it.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub vendor: &'static str,
+    pub kind: &'static str,
+    pub event: &'static str,
+    pub outcome: &'static str,
+    pub severity: &'static str,
+    /// 0 when the rule does not state it.
+    pub phase: u8,
+    pub ike_version: u8,
+    pub reason: &'static str,
+    pub hint: &'static str,
+    /// Bit mask of input slots (fields::SLOTS) the anchors are searched in.
+    pub slots: u32,
+    /// (slot, literal): the slot must be present and contain the literal.
+    pub when: &'static [(u8, &'static [u8])],
+    /// Tried in order; an empty list means the anchor alone decides.
+    pub patterns: &'static [&'static [Tok]],
+    /// (output field index, value)
+    pub set: &'static [(u8, Const)],
+}
+
+/// A literal anchor and the rules it selects.
+#[derive(Debug)]
+pub struct Anchor {
+    pub text: &'static [u8],
+    pub slots: u32,
+    pub rules: &'static [u16],
+}
+
+/// An example line of a rule, with the fields it must produce (native builds only).
+#[derive(Debug)]
+pub struct Example {
+    pub line: &'static str,
+    pub expect: &'static [(&'static str, Const)],
+}
+
+/// Documentation of a rule (native builds only).
+#[derive(Debug)]
+pub struct RuleDoc {
+    pub file: &'static str,
+    pub description: &'static str,
+    pub fields: &'static [&'static str],
+    pub anchors: &'static [&'static str],
+    pub patterns: &'static [&'static str],
+    pub examples: &'static [Example],
+}
+
+/// One rule file (native builds only).
+#[derive(Debug)]
+pub struct Source {
+    pub file: &'static str,
+    pub vendor: &'static str,
+    pub title: &'static str,
+    pub source: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));

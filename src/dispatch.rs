@@ -1,0 +1,75 @@
+//! Anchor dispatch: one pass over a text finds every catalogue anchor in it, whatever the
+//! number of rules. At each position the next four bytes are hashed into the table build.rs
+//! made; most positions find an empty bucket and cost a handful of instructions.
+
+use crate::catalogue::{ANCHORS, HEAD, NEXT};
+
+/// Must match HASH_BITS in build.rs.
+const HASH_BITS: u32 = 12;
+
+/// At most this many (rule, slot) candidates per record; more are ignored.
+pub const MAX_CANDIDATES: usize = 64;
+
+/// Rules whose anchor occurs in the record, with the slot it occurs in.
+pub struct Candidates {
+    pub n: usize,
+    pub items: [(u16, u8); MAX_CANDIDATES],
+}
+
+impl Default for Candidates {
+    fn default() -> Self {
+        Candidates { n: 0, items: [(0, 0); MAX_CANDIDATES] }
+    }
+}
+
+impl Candidates {
+    fn push(&mut self, rule: u16, slot: u8) {
+        if self.items[..self.n].contains(&(rule, slot)) || self.n >= MAX_CANDIDATES {
+            return;
+        }
+        self.items[self.n] = (rule, slot);
+        self.n += 1;
+    }
+
+    /// Candidates in catalogue order (rule priority), insertion-sorted: the list is short.
+    pub fn sorted(&mut self) -> &[(u16, u8)] {
+        let items = &mut self.items[..self.n];
+        for i in 1..items.len() {
+            let mut j = i;
+            while j > 0 && items[j - 1] > items[j] {
+                items.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        items
+    }
+}
+
+/// Adds the rules of every anchor that occurs in `text` for `slot`.
+pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
+    if text.len() < 4 {
+        return;
+    }
+    let bit = 1u32 << slot;
+    let last = text.len() - 4;
+    let mut i = 0;
+    while i <= last {
+        // SAFETY: i + 4 <= text.len().
+        let w = unsafe { (text.as_ptr().add(i) as *const u32).read_unaligned() };
+        let h = (u32::from_le(w).wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+        // SAFETY: h < 1 << HASH_BITS == HEAD.len().
+        let mut e = unsafe { *HEAD.get_unchecked(h) };
+        while e != 0 {
+            let Some(&(a, next)) = NEXT.get(e as usize - 1) else { break };
+            if let Some(an) = ANCHORS.get(a as usize) {
+                if an.slots & bit != 0 && text.get(i..).is_some_and(|t| t.starts_with(an.text)) {
+                    for &r in an.rules {
+                        out.push(r, slot);
+                    }
+                }
+            }
+            e = next;
+        }
+        i += 1;
+    }
+}

@@ -1,0 +1,25 @@
+//! vpnlog: classifies VPN (IKE, DPD, tunnel) and BGP log records for log shippers.
+//!
+//! The data flows one way: `json` + `locate` find the text to classify in one pass over the
+//! record; `dispatch` finds the catalogue's anchors in it; `template` matches the candidate
+//! rules' patterns; `classify` describes the winner; `write` appends it to the original bytes.
+//! `filter` ties these together behind the one API every face uses; `abi` is the WebAssembly
+//! face Fluent Bit calls. The rule knowledge itself is data: rules/*.toml, compiled by build.rs
+//! into `catalogue`.
+
+pub mod bgp;
+pub mod catalogue;
+pub mod classify;
+pub mod dispatch;
+pub mod fields;
+pub mod filter;
+pub mod json;
+pub mod locate;
+pub mod template;
+pub mod write;
+
+#[cfg(target_family = "wasm")]
+mod abi;
+
+pub use classify::{Classification, Val};
+pub use filter::Filter;
