@@ -82,7 +82,7 @@ fn lit(bytes: &[u8]) -> String {
 }
 
 fn field_index(name: &str) -> Option<usize> {
-    FIELDS.iter().position(|(n, _)| *n == name)
+    FIELDS.iter().position(|f| f.name == name)
 }
 
 fn slot_index(name: &str) -> Option<usize> {
@@ -130,16 +130,16 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
                     .find(|h| **h == t && t != "lazy")
                     .copied()
                     .ok_or_else(|| format!("{ctx}: unknown hole type `{t}`"))?,
-                None => match field.map(|f| FIELDS[f].1) {
+                None => match field.map(|f| FIELDS[f].ty) {
                     Some(FieldType::Num) => "num",
                     _ => "lazy",
                 },
             };
             if let Some(f) = field {
-                if FIELDS[f].1 == FieldType::Num && ty != "num" {
+                if FIELDS[f].ty == FieldType::Num && ty != "num" {
                     return Err(format!("{ctx}: numeric field `{name}` needs a `num` hole"));
                 }
-                if FIELDS[f].1 == FieldType::Bool {
+                if FIELDS[f].ty == FieldType::Bool {
                     return Err(format!("{ctx}: boolean field `{name}` can only be set"));
                 }
             }
@@ -176,7 +176,7 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
 }
 
 fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, String> {
-    let (name, ty) = FIELDS[f];
+    let (name, ty) = (FIELDS[f].name, FIELDS[f].ty);
     Ok(match (ty, v) {
         (FieldType::Str, toml::Value::String(x)) => format!("Const::Str({})", lit(x.as_bytes())),
         (FieldType::Num, toml::Value::Integer(n)) if *n >= 0 => format!("Const::Num({})", lit(n.to_string().as_bytes())),
@@ -370,7 +370,7 @@ fn build() -> Result<String, String> {
             }
             for f in &captured {
                 if !expected.contains(f) {
-                    return Err(format!("{ctx}: captured field `{}` is in no example's expect", FIELDS[*f].0));
+                    return Err(format!("{ctx}: captured field `{}` is in no example's expect", FIELDS[*f].name));
                 }
             }
 

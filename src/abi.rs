@@ -13,7 +13,16 @@ static INSTANCE: Instance = Instance(UnsafeCell::new(None));
 
 fn filter() -> &'static mut Filter {
     // SAFETY: single-threaded, and no reference outlives one exported call.
-    unsafe { (*INSTANCE.0.get()).get_or_insert_with(Filter::new) }
+    match unsafe { &mut *INSTANCE.0.get() } {
+        Some(f) => f,
+        none => start(none),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn start(slot: &'static mut Option<Filter>) -> &'static mut Filter {
+    slot.insert(Filter::new())
 }
 
 /// Bytes of linear memory.

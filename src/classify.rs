@@ -25,12 +25,27 @@ pub enum Val<'a> {
 pub struct Classification<'a> {
     pub rule: &'static Rule,
     pub vals: [Val<'a>; NFIELDS],
+    /// Bit i is set when vals[i] holds a value.
+    pub set: u64,
 }
 
 impl<'a> Classification<'a> {
     /// The value of a field by dotted name (for tests and tools; linear search).
     pub fn get(&self, name: &str) -> Val<'a> {
-        FIELDS.iter().position(|(n, _)| *n == name).map_or(Val::None, |i| self.vals[i])
+        FIELDS.iter().position(|f| f.name == name).map_or(Val::None, |i| self.vals[i])
+    }
+
+    fn put(&mut self, i: usize, v: Val<'a>) {
+        if let Some(slot) = self.vals.get_mut(i) {
+            *slot = v;
+            self.set |= 1 << i;
+        }
+    }
+
+    fn put_if_none(&mut self, i: usize, v: Val<'a>) {
+        if self.set >> i & 1 == 0 {
+            self.put(i, v);
+        }
     }
 }
 
@@ -62,14 +77,15 @@ pub mod f {
 }
 
 /// Classifies a record from its slot texts. None: not a VPN event.
-pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], cands: &mut Candidates) -> Option<Classification<'a>> {
+#[inline(never)]
+pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut Candidates) -> Option<Classification<'a>> {
     cands.n = 0;
-    let mask = ANCHOR_SLOT_MASK;
-    for (s, t) in texts.iter().enumerate() {
-        if let Some(t) = t {
-            if mask >> s & 1 == 1 {
-                dispatch::scan(t, s as u8, cands);
-            }
+    let mut m = present & ANCHOR_SLOT_MASK;
+    while m != 0 {
+        let s = m.trailing_zeros() as usize;
+        m &= m - 1;
+        if let Some(Some(t)) = texts.get(s) {
+            dispatch::scan(t, s as u8, cands);
         }
     }
     if cands.n == 0 {
@@ -99,58 +115,54 @@ fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
 
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
+#[inline(never)]
 fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS]) -> Classification<'a> {
-    let mut v = [Val::None; NFIELDS];
+    let mut c = Classification { rule, vals: [Val::None; NFIELDS], set: 0 };
     let st = |s: &'static str| Val::Str(s.as_bytes());
-    v[f::KIND] = st(rule.kind);
-    v[f::EVENT] = st(rule.event);
-    v[f::OUTCOME] = st(rule.outcome);
-    v[f::SEVERITY] = st(rule.severity);
+    c.put(f::KIND, st(rule.kind));
+    c.put(f::EVENT, st(rule.event));
+    c.put(f::OUTCOME, st(rule.outcome));
+    c.put(f::SEVERITY, st(severity_from_level(rule, texts).unwrap_or(rule.severity)));
     if rule.phase > 0 {
-        v[f::PHASE] = Val::Num(DIGITS[rule.phase as usize % 3]);
+        c.put(f::PHASE, Val::Num(DIGITS[rule.phase as usize % 3]));
     }
     if rule.ike_version > 0 {
-        v[f::IKE_VERSION] = Val::Num(DIGITS[rule.ike_version as usize % 3]);
+        c.put(f::IKE_VERSION, Val::Num(DIGITS[rule.ike_version as usize % 3]));
     }
     if !rule.reason.is_empty() {
-        v[f::REASON] = st(rule.reason);
+        c.put(f::REASON, st(rule.reason));
     }
     if !rule.hint.is_empty() {
-        v[f::HINT] = st(rule.hint);
+        c.put(f::HINT, st(rule.hint));
     }
-    v[f::VENDOR] = st(rule.vendor);
-    v[f::RULE] = st(rule.id);
-    for &(fi, c) in rule.set {
-        if let Some(slot) = v.get_mut(fi as usize) {
-            *slot = match c {
-                Const::Str(s) => Val::Str(s),
-                Const::Num(n) => Val::Num(n),
-                Const::Bool(b) => Val::Bool(b),
-            };
-        }
+    c.put(f::VENDOR, st(rule.vendor));
+    c.put(f::RULE, st(rule.id));
+    for &(fi, k) in rule.set {
+        let v = match k {
+            Const::Str(s) => Val::Str(s),
+            Const::Num(n) => Val::Num(n),
+            Const::Bool(b) => Val::Bool(b),
+        };
+        c.put(fi as usize, v);
     }
     for &(fi, s, e) in &caps.items[..caps.n] {
         let Some(val) = text.get(s as usize..e as usize) else { continue };
-        let Some(&(_, ty)) = FIELDS.get(fi as usize) else { continue };
-        v[fi as usize] = match ty {
-            FieldType::Num => Val::Num(strip_zeros(val)),
-            _ => Val::Str(val),
-        };
+        let Some(field) = FIELDS.get(fi as usize) else { continue };
+        c.put(fi as usize, if field.ty == FieldType::Num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });
     }
-    enrich(rule, &mut v, texts);
-    v[f::SEVERITY] = severity_from_level(rule, texts).map_or(v[f::SEVERITY], st);
-    if v[f::BGP_NOTIFICATION_TEXT] == Val::None {
-        if let Val::Num(code) = v[f::BGP_NOTIFICATION_CODE] {
-            let sub = match v[f::BGP_NOTIFICATION_SUBCODE] {
+    enrich(rule, &mut c, texts);
+    if c.vals[f::BGP_NOTIFICATION_TEXT] == Val::None {
+        if let Val::Num(code) = c.vals[f::BGP_NOTIFICATION_CODE] {
+            let sub = match c.vals[f::BGP_NOTIFICATION_SUBCODE] {
                 Val::Num(s) => Some(small_num(s)),
                 _ => None,
             };
             if let Some(t) = bgp::notification_text(small_num(code), sub) {
-                v[f::BGP_NOTIFICATION_TEXT] = st(t);
+                c.put(f::BGP_NOTIFICATION_TEXT, st(t));
             }
         }
     }
-    Classification { rule, vals: v }
+    c
 }
 
 fn strip_zeros(d: &[u8]) -> &[u8] {
@@ -174,36 +186,31 @@ fn norm_state(s: &[u8]) -> Option<&'static str> {
     ["established", "rekeying", "negotiating", "down", "up"].into_iter().find(|w| eq_ic(s, w))
 }
 
-fn set_if_none<'a>(v: &mut [Val<'a>; NFIELDS], fi: usize, val: Val<'a>) {
-    if v[fi] == Val::None {
-        v[fi] = val;
-    }
-}
-
 /// Adds what the record's structured keys say (documented in docs/SCHEMA.md).
-fn enrich<'a>(rule: &Rule, v: &mut [Val<'a>; NFIELDS], t: &[Option<&'a [u8]>; NSLOTS]) {
+#[inline(never)]
+fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS]) {
     let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
-    if v[f::STATE] == Val::None {
+    if c.vals[f::STATE] == Val::None {
         let phase_state = if rule.phase == 2 { get(slot::PHASE2_STATE) } else { get(slot::PHASE1_STATE) };
         let bgp_status = get(slot::TYPE).filter(|ty| *ty == b"BGPStatus").and(get(slot::STATUS));
         if let Some(s) = phase_state.or(bgp_status).and_then(norm_state) {
-            v[f::STATE] = Val::Str(s.as_bytes());
+            c.put(f::STATE, Val::Str(s.as_bytes()));
         }
     }
     let flag = |x: &[u8]| eq_ic(x, "true").then_some(Val::Bool(true)).or(eq_ic(x, "false").then_some(Val::Bool(false)));
     if let Some(b) = get(slot::DPD_ENABLED).and_then(flag) {
-        set_if_none(v, f::DPD_ENABLED, b);
+        c.put_if_none(f::DPD_ENABLED, b);
     }
     if let Some(b) = get(slot::NAT_T_DETECTED).and_then(flag) {
-        set_if_none(v, f::NAT_T, b);
+        c.put_if_none(f::NAT_T, b);
     }
     if let Some(r) = get(slot::RESOURCE) {
         // Alibaba: acs:vpn:region:account:vpnconnection/vco-...; AWS: vpn-..._outside-ip.
         let marker = b"vpnconnection/";
         if let Some(at) = template::find(r, marker, 0) {
-            set_if_none(v, f::TUNNEL, Val::Str(&r[at + marker.len()..]));
+            c.put_if_none(f::TUNNEL, Val::Str(&r[at + marker.len()..]));
         } else if r.starts_with(b"vpn-") {
-            set_if_none(v, f::TUNNEL, Val::Str(r));
+            c.put_if_none(f::TUNNEL, Val::Str(r));
         }
     }
     let copies = [
@@ -216,7 +223,7 @@ fn enrich<'a>(rule: &Rule, v: &mut [Val<'a>; NFIELDS], t: &[Option<&'a [u8]>; NS
     ];
     for (s, fi) in copies {
         if let Some(x) = get(s) {
-            set_if_none(v, fi, Val::Str(x));
+            c.put_if_none(fi, Val::Str(x));
         }
     }
 }

@@ -45,31 +45,44 @@ impl Candidates {
     }
 }
 
-/// Adds the rules of every anchor that occurs in `text` for `slot`.
+/// Adds the rules of every anchor that occurs in `text` for `slot`. The loop body is kept tiny
+/// (an interpreter charges for every instruction of it at every position); a non-empty bucket
+/// is handled out of line.
+#[inline(never)]
 pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     if text.len() < 4 {
         return;
     }
-    let bit = 1u32 << slot;
     let last = text.len() - 4;
+    let p = text.as_ptr();
     let mut i = 0;
     while i <= last {
         // SAFETY: i + 4 <= text.len().
-        let w = unsafe { (text.as_ptr().add(i) as *const u32).read_unaligned() };
+        let w = unsafe { (p.add(i) as *const u32).read_unaligned() };
         let h = (u32::from_le(w).wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
         // SAFETY: h < 1 << HASH_BITS == HEAD.len().
-        let mut e = unsafe { *HEAD.get_unchecked(h) };
-        while e != 0 {
-            let Some(&(a, next)) = NEXT.get(e as usize - 1) else { break };
-            if let Some(an) = ANCHORS.get(a as usize) {
-                if an.slots & bit != 0 && text.get(i..).is_some_and(|t| t.starts_with(an.text)) {
-                    for &r in an.rules {
-                        out.push(r, slot);
-                    }
-                }
-            }
-            e = next;
+        let e = unsafe { *HEAD.get_unchecked(h) };
+        if e != 0 {
+            bucket(text, i, e, slot, out);
         }
         i += 1;
+    }
+}
+
+/// Verifies the anchors of one bucket at position `i`.
+#[inline(never)]
+fn bucket(text: &[u8], i: usize, mut e: u16, slot: u8, out: &mut Candidates) {
+    let bit = 1u32 << slot;
+    let rest = text.get(i..).unwrap_or(&[]);
+    while e != 0 {
+        let Some(&(a, next)) = NEXT.get(e as usize - 1) else { break };
+        if let Some(an) = ANCHORS.get(a as usize) {
+            if an.slots & bit != 0 && rest.starts_with(an.text) {
+                for &r in an.rules {
+                    out.push(r, slot);
+                }
+            }
+        }
+        e = next;
     }
 }

@@ -33,24 +33,29 @@ impl Filter {
 
     /// Filters one record. The result is valid until the next call; it is followed in memory by
     /// a NUL byte (not part of the slice) for C-string hosts.
+    #[inline(never)]
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
+        crate::probe!(1);
         self.out.clear();
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
         match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {
             None => {
                 self.out.extend_from_slice(b"{\"vpnlog_invalid\":\"");
-                json::escape_into(record, &mut self.out);
+                json::escape_lossy(record, &mut self.out);
                 self.out.extend_from_slice(b"\"}");
             }
             Some(root) => {
+                crate::probe!(2);
                 let key: Option<&[u8]> = match (found.has_vpn, found.vpn_is_ours, found.has_vpnlog) {
                     (false, _, _) => Some(b"vpn"),
                     (true, false, false) => Some(b"vpnlog"),
                     _ => None,
                 };
-                let texts = locate::texts(record, &self.bufs, &locs);
-                let class = key.and_then(|k| classify::classify(&texts, &mut self.cands).map(|c| (k, c)));
+                let texts = locate::texts(record, &self.bufs, found.present, &locs);
+                crate::probe!(3);
+                let class = key.and_then(|k| classify::classify(&texts, found.present, &mut self.cands).map(|c| (k, c)));
+                crate::probe!(4);
                 match class {
                     Some((k, c)) => {
                         let (head, tail) = record.split_at(root.close);
@@ -65,10 +70,13 @@ impl Filter {
                 }
             }
         }
+        crate::probe!(5);
         self.finish()
     }
 
     /// The output when the host could not copy the record in.
+    #[cold]
+    #[inline(never)]
     pub fn missing_record(&mut self, len: usize) -> &[u8] {
         self.out.clear();
         self.out.extend_from_slice(b"{\"vpnlog_error\":\"record not copied into the filter\",\"record_len\":");
@@ -100,7 +108,7 @@ impl Filter {
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
         locate::locate(record, &mut self.bufs, &mut found, &mut locs)?;
-        let texts = locate::texts(record, &self.bufs, &locs);
-        classify::classify(&texts, &mut self.cands)
+        let texts = locate::texts(record, &self.bufs, found.present, &locs);
+        classify::classify(&texts, found.present, &mut self.cands)
     }
 }

@@ -84,7 +84,9 @@ fn utf8_seq(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Scans a string body starting after the opening quote. Returns the index of the closing quote
-/// and whether the body holds escapes.
+/// and whether the body holds escapes. Plain ASCII is skipped eight bytes at a time; escapes,
+/// control characters and UTF-8 sequences are checked out of line.
+#[inline(never)]
 pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
@@ -95,26 +97,29 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
             i += 8;
         }
         let c = *b.get(i)?;
-        match c {
-            b'"' => return Some((i, escaped)),
-            b'\\' => {
-                escaped = true;
-                match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' => {
-                        let h = b.get(i + 2..i + 6)?;
-                        if !h.iter().all(|c| is_hex(*c)) {
-                            return None;
-                        }
-                        i += 6;
-                    }
-                    _ => return None,
-                }
-            }
-            0..=0x1F => return None,
-            0x80..=0xFF => i = utf8_seq(b, i)?,
-            _ => i += 1,
+        if c == b'"' {
+            return Some((i, escaped));
         }
+        if c == b'\\' {
+            escaped = true;
+        }
+        i = string_byte(b, i, c)?;
+    }
+}
+
+/// One byte of a string body other than the closing quote: an escape, a byte that is not
+/// allowed, a UTF-8 sequence or plain ASCII. Returns the index after it.
+#[inline(never)]
+fn string_byte(b: &[u8], i: usize, c: u8) -> Option<usize> {
+    match c {
+        b'\\' => match *b.get(i + 1)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
+            b'u' => b.get(i + 2..i + 6)?.iter().all(|c| is_hex(*c)).then_some(i + 6),
+            _ => None,
+        },
+        0..=0x1F => None,
+        0x80..=0xFF => utf8_seq(b, i),
+        _ => Some(i + 1),
     }
 }
 
@@ -155,13 +160,41 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// A growable stack of container kinds (1 = object, 0 = array), one bit per level.
-struct BitStack<'a> {
-    words: &'a mut Vec<u64>,
+/// Scanner state. The main loop handles the common tokens (keys, string values, commas)
+/// itself and calls out for the rest: an interpreter charges for every instruction of a loop
+/// body on every iteration, so rare work stays out of it.
+struct Scanner<'a, 'f> {
+    b: &'a [u8],
+    /// Container kinds, one bit per level (1 = object).
+    words: &'f mut Vec<u64>,
     depth: usize,
+    found: &'f mut Found,
+    src: u8,
+    /// Classified key of the current member at depth 1 and 2, and the container of depth 2.
+    key1: Key,
+    key2: Key,
+    parent: Parent,
+    empty: bool,
 }
 
-impl BitStack<'_> {
+impl Scanner<'_, '_> {
+    #[inline(always)]
+    fn in_object(&self) -> bool {
+        let d = self.depth.wrapping_sub(1);
+        self.words.get(d / 64).is_some_and(|x| x >> (d % 64) & 1 == 1)
+    }
+
+    /// The classified key the next value belongs to.
+    #[inline(always)]
+    fn value_key(&self) -> Key {
+        match self.depth {
+            1 => self.key1,
+            2 if self.parent != Parent::Other => self.key2,
+            _ => Key::Other,
+        }
+    }
+
+    #[inline(never)]
     fn push(&mut self, object: bool) {
         let (w, bit) = (self.depth / 64, self.depth % 64);
         if w >= self.words.len() {
@@ -176,174 +209,140 @@ impl BitStack<'_> {
         }
         self.depth += 1;
     }
-    fn top_is_object(&self) -> bool {
-        let d = self.depth.wrapping_sub(1);
-        self.words.get(d / 64).is_some_and(|x| x >> (d % 64) & 1 == 1)
-    }
-}
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    ObjStart,
-    Key,
-    Colon,
-    ArrStart,
-    Value,
-    After,
+    /// A key at `i` (its opening quote), then `:`. Returns the index after the colon.
+    #[inline(never)]
+    fn key(&mut self, i: usize) -> Option<usize> {
+        if self.b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (end, _) = string_end(self.b, i + 1)?;
+        let k = self.b.get(i + 1..end)?;
+        if self.depth == 1 {
+            self.empty = false;
+            self.key1 = classify_key(Parent::Root, k);
+            self.found.note_key1(k);
+        } else if self.depth == 2 && self.parent != Parent::Other {
+            self.key2 = classify_key(self.parent, k);
+            if self.parent == Parent::Vpn && k == b"rule" {
+                self.found.vpn_is_ours = true;
+            }
+        }
+        let j = skip_ws(self.b, end + 1);
+        (self.b.get(j) == Some(&b':')).then_some(j + 1)
+    }
+
+    /// A value that is not a string, at `i`. Returns the index after it (after the opening
+    /// bracket for containers) and whether a container was opened.
+    #[inline(never)]
+    fn other_value(&mut self, i: usize, c: u8) -> Option<(usize, bool)> {
+        let key = self.value_key();
+        match c {
+            b'{' | b'[' => {
+                if self.depth == 1 {
+                    self.parent = if c == b'{' { key.as_parent() } else { Parent::Other };
+                }
+                self.push(c == b'{');
+                Some((i + 1, true))
+            }
+            b't' | b'f' | b'n' => {
+                let lit: &[u8] = match c {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if self.b.get(i..i + lit.len())? != lit {
+                    return None;
+                }
+                self.token(key, i, i + lit.len());
+                Some((i + lit.len(), false))
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(self.b, i)?;
+                self.token(key, i, end);
+                Some((end, false))
+            }
+            _ => None,
+        }
+    }
+
+    fn token(&mut self, key: Key, s: usize, e: usize) {
+        if key != Key::Other {
+            let span = Span { start: s as u32, end: e as u32, escaped: false, string: false };
+            self.found.record(key, span, self.src);
+        }
+    }
+
+    /// A closing bracket `c` at `i`. Returns the index after it.
+    #[inline(never)]
+    fn close(&mut self, i: usize, c: u8) -> Option<usize> {
+        let want = if self.in_object() { b'}' } else { b']' };
+        if c != want || self.depth == 0 {
+            return None;
+        }
+        self.depth -= 1;
+        if self.depth == 1 {
+            self.parent = Parent::Other;
+        }
+        Some(i + 1)
+    }
 }
 
 /// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
 /// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
+#[inline(never)]
 pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
-    let mut st = BitStack { words: stack, depth: 0 };
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
-    st.push(true);
+    let mut s = Scanner { b, words: stack, depth: 0, found, src, key1: Key::Other, key2: Key::Other, parent: Parent::Other, empty: true };
+    s.push(true);
     i += 1;
-    let mut state = State::ObjStart;
-    let mut empty = true;
-    // The key of the current member at depth 1 and 2, and the container the depth-2 key is in.
-    let mut key1 = Key::Other;
-    let mut key2 = Key::Other;
-    let mut parent = Parent::Other;
+    // `item`: a member or element is expected (after an opening bracket or a comma);
+    // `opened`: right after an opening bracket, where a closing one may follow.
+    let mut item = true;
+    let mut opened = true;
     loop {
+        crate::probe!(20);
         i = skip_ws(b, i);
         let c = *b.get(i)?;
-        match state {
-            State::ObjStart => {
-                if c == b'}' {
-                    st.depth -= 1;
-                    i += 1;
-                    if st.depth == 0 {
-                        return finish(b, i, empty);
+        if item {
+            if opened && (c == b'}' || c == b']') {
+                i = s.close(i, c)?;
+                item = false;
+                opened = false;
+            } else {
+                if s.in_object() {
+                    i = skip_ws(b, s.key(i)?);
+                }
+                crate::probe!(21);
+                let c = *b.get(i)?;
+                if c == b'"' {
+                    let (end, escaped) = string_end(b, i + 1)?;
+                    crate::probe!(22);
+                    let key = s.value_key();
+                    if key != Key::Other {
+                        s.found.record(key, Span { start: (i + 1) as u32, end: end as u32, escaped, string: true }, src);
                     }
-                    state = State::After;
+                    i = end + 1;
+                    item = false;
+                    opened = false;
                 } else {
-                    state = State::Key;
+                    let (next, container) = s.other_value(i, c)?;
+                    i = next;
+                    item = container;
+                    opened = container;
                 }
             }
-            State::ArrStart => {
-                if c == b']' {
-                    st.depth -= 1;
-                    i += 1;
-                    state = State::After;
-                } else {
-                    state = State::Value;
-                }
-            }
-            State::Key => {
-                if c != b'"' {
-                    return None;
-                }
-                let (end, _) = string_end(b, i + 1)?;
-                let k = b.get(i + 1..end)?;
-                if st.depth == 1 {
-                    empty = false;
-                    key1 = classify_key(Parent::Root, k);
-                    found.note_key1(k);
-                } else if st.depth == 2 && parent != Parent::Other {
-                    key2 = classify_key(parent, k);
-                    if parent == Parent::Vpn && k == b"rule" {
-                        found.vpn_is_ours = true;
-                    }
-                }
-                i = end + 1;
-                state = State::Colon;
-            }
-            State::Colon => {
-                if c != b':' {
-                    return None;
-                }
-                i += 1;
-                state = State::Value;
-            }
-            State::Value => {
-                let in_obj = st.top_is_object();
-                let key = match st.depth {
-                    1 => key1,
-                    2 if in_obj && parent != Parent::Other => key2,
-                    _ => Key::Other,
-                };
-                match c {
-                    b'"' => {
-                        let (end, escaped) = string_end(b, i + 1)?;
-                        if key != Key::Other {
-                            let span = Span { start: (i + 1) as u32, end: end as u32, escaped, string: true };
-                            found.record(key, span, src);
-                        }
-                        i = end + 1;
-                        state = State::After;
-                    }
-                    b'{' => {
-                        if st.depth == 1 {
-                            parent = key.as_parent();
-                        }
-                        st.push(true);
-                        i += 1;
-                        state = State::ObjStart;
-                    }
-                    b'[' => {
-                        if st.depth == 1 {
-                            parent = Parent::Other;
-                        }
-                        st.push(false);
-                        i += 1;
-                        state = State::ArrStart;
-                    }
-                    b't' | b'f' | b'n' => {
-                        let lit: &[u8] = match c {
-                            b't' => b"true",
-                            b'f' => b"false",
-                            _ => b"null",
-                        };
-                        if b.get(i..i + lit.len())? != lit {
-                            return None;
-                        }
-                        if key != Key::Other {
-                            let span = Span { start: i as u32, end: (i + lit.len()) as u32, escaped: false, string: false };
-                            found.record(key, span, src);
-                        }
-                        i += lit.len();
-                        state = State::After;
-                    }
-                    b'-' | b'0'..=b'9' => {
-                        let end = number_end(b, i)?;
-                        if key != Key::Other {
-                            let span = Span { start: i as u32, end: end as u32, escaped: false, string: false };
-                            found.record(key, span, src);
-                        }
-                        i = end;
-                        state = State::After;
-                    }
-                    _ => return None,
-                }
-            }
-            State::After => {
-                let obj = st.top_is_object();
-                match c {
-                    b',' => {
-                        i += 1;
-                        state = if obj { State::Key } else { State::Value };
-                    }
-                    b'}' if obj => {
-                        st.depth -= 1;
-                        i += 1;
-                        if st.depth == 0 {
-                            return finish(b, i, empty);
-                        }
-                    }
-                    b']' if !obj => {
-                        st.depth -= 1;
-                        i += 1;
-                    }
-                    _ => return None,
-                }
-                if st.depth == 1 {
-                    parent = Parent::Other;
-                }
-            }
+        } else if c == b',' {
+            i += 1;
+            item = true;
+        } else {
+            i = s.close(i, c)?;
+        }
+        if s.depth == 0 {
+            return finish(b, i, s.empty);
         }
     }
 }
@@ -355,6 +354,7 @@ fn finish(b: &[u8], i: usize, empty: bool) -> Option<Root> {
 
 /// Decodes a JSON string body (valid, as `scan` checked) into UTF-8, appending to `out`.
 /// A lone surrogate becomes U+FFFD.
+#[inline(never)]
 pub fn unescape(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < s.len() {
@@ -414,43 +414,75 @@ fn hex4(s: &[u8], i: usize) -> u32 {
     v
 }
 
-/// Appends `s` as the body of a JSON string (no quotes), escaping what JSON requires.
-/// Invalid UTF-8 becomes U+FFFD so that the result is always valid.
+/// Eight bytes hold a quote, a backslash or a control character.
+#[inline(always)]
+fn needs_escape(w: u64) -> bool {
+    let quote = has_zero(w ^ (ONES * b'"' as u64));
+    let bslash = has_zero(w ^ (ONES * b'\\' as u64));
+    let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    (quote | bslash | ctl) != 0
+}
+
+/// Appends valid UTF-8 `s` as the body of a JSON string (no quotes), escaping what JSON
+/// requires. Runs without special bytes are copied whole.
+#[inline(never)]
 pub fn escape_into(s: &[u8], out: &mut Vec<u8>) {
+    let mut run = 0;
+    let mut i = 0;
+    loop {
+        while let Some(w) = load8(s, i) {
+            if needs_escape(w) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&c) = s.get(i) else { break };
+        i += 1;
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            out.extend_from_slice(s.get(run..i - 1).unwrap_or(&[]));
+            escape_byte(c, out);
+            run = i;
+        }
+    }
+    out.extend_from_slice(s.get(run..).unwrap_or(&[]));
+}
+
+#[inline(never)]
+fn escape_byte(c: u8, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match c {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        _ => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(c >> 4) as usize & 15]);
+            out.push(HEX[(c & 15) as usize]);
+        }
+    }
+}
+
+/// Appends arbitrary bytes as the body of a JSON string: invalid UTF-8 becomes U+FFFD.
+#[inline(never)]
+pub fn escape_lossy(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
-        let c = s[i];
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1F => b"",
-            0x80..=0xFF => {
-                if let Some(n) = utf8_seq(s, i) {
-                    i = n;
-                    continue;
-                }
-                b"\xEF\xBF\xBD"
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(s.get(run..i).unwrap_or(&[]));
-        if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[(c >> 4) as usize]);
-            out.push(HEX[(c & 15) as usize]);
-        } else {
-            out.extend_from_slice(esc);
+        if s[i] < 0x80 {
+            i += 1;
+            continue;
         }
-        i += 1;
-        run = i;
+        match utf8_seq(s, i) {
+            Some(n) => i = n,
+            None => {
+                escape_into(s.get(run..i).unwrap_or(&[]), out);
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+                i += 1;
+                run = i;
+            }
+        }
     }
-    out.extend_from_slice(s.get(run..).unwrap_or(&[]));
+    escape_into(s.get(run..).unwrap_or(&[]), out);
 }

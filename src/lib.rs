@@ -23,3 +23,21 @@ mod abi;
 
 pub use classify::{Classification, Val};
 pub use filter::Filter;
+
+#[cfg(all(feature = "probe", target_family = "wasm"))]
+#[link(wasm_import_module = "vpnlog_probe")]
+unsafe extern "C" {
+    #[doc(hidden)]
+    pub fn mark(id: u32);
+}
+
+/// Marks a point on the hot path for fuel profiling (no code unless the `probe` feature is on).
+#[macro_export]
+macro_rules! probe {
+    ($id:expr) => {
+        #[cfg(all(feature = "probe", target_family = "wasm"))]
+        unsafe {
+            $crate::mark($id)
+        }
+    };
+}

@@ -60,72 +60,110 @@ impl Key {
 use slot::*;
 const NONE: Parent = Parent::Other;
 
-/// The key table. Message keys in priority order: `log`, `message`, `msg`, `MESSAGE`, `Message`,
-/// `details`, `message.details`, `properties.message`, `properties.Message`.
+/// The key table: (container, key, slots filled with priority, parent of its members).
+/// Message keys in priority order: `log`, `message`, `msg`, `MESSAGE`, `Message`, `details`,
+/// `message.details`, `properties.message`, `properties.Message`.
+type KeyEntry = (Parent, &'static [u8], &'static [(u8, u8)], Parent);
+static KEYS: [KeyEntry; 42] = [
+    (Parent::Root, b"log", &[(MESSAGE, 0)], NONE),
+    (Parent::Root, b"message", &[(MESSAGE, 1)], Parent::Message),
+    (Parent::Root, b"msg", &[(MESSAGE, 2)], NONE),
+    (Parent::Root, b"MESSAGE", &[(MESSAGE, 3)], NONE),
+    (Parent::Root, b"Message", &[(MESSAGE, 4)], NONE),
+    (Parent::Root, b"details", &[(MESSAGE, 5)], NONE),
+    (Parent::Root, b"Category", &[(CATEGORY, 0)], NONE),
+    (Parent::Root, b"category", &[(CATEGORY, 1)], NONE),
+    (Parent::Root, b"OperationName", &[(OPERATION, 0)], NONE),
+    (Parent::Root, b"operationName", &[(OPERATION, 1)], NONE),
+    (Parent::Root, b"name", &[(EVENT_NAME, 0)], NONE),
+    (Parent::Root, b"eventName", &[(EVENT_NAME, 1)], NONE),
+    (Parent::Root, b"type", &[(TYPE, 0), (EVENT_NAME, 3)], NONE),
+    (Parent::Root, b"status", &[(STATUS, 0)], NONE),
+    (Parent::Root, b"status_s", &[(STATUS, 1)], NONE),
+    (Parent::Root, b"level", &[(LEVEL, 0)], NONE),
+    (Parent::Root, b"Level", &[(LEVEL, 1)], NONE),
+    (Parent::Root, b"ike_phase1_state", &[(PHASE1_STATE, 0)], NONE),
+    (Parent::Root, b"ike_phase2_state", &[(PHASE2_STATE, 0)], NONE),
+    (Parent::Root, b"dpd_enabled", &[(DPD_ENABLED, 0)], NONE),
+    (Parent::Root, b"nat_t_detected", &[(NAT_T_DETECTED, 0)], NONE),
+    (Parent::Root, b"resource_id", &[(RESOURCE, 0)], NONE),
+    (Parent::Root, b"resourceId", &[(RESOURCE, 1)], NONE),
+    (Parent::Root, b"remoteIP_s", &[(REMOTE_IP, 0)], NONE),
+    (Parent::Root, b"instance_s", &[(INSTANCE, 0)], NONE),
+    (Parent::Root, b"stateChangeReason_s", &[(CHANGE_REASON, 0)], NONE),
+    (Parent::Root, b"properties", &[], Parent::Properties),
+    (Parent::Root, b"data", &[], Parent::Data),
+    (Parent::Root, b"vpn", &[], Parent::Vpn),
+    (Parent::Message, b"details", &[(MESSAGE, 6)], NONE),
+    (Parent::Message, b"prefix", &[(PREFIX, 0)], NONE),
+    (Parent::Message, b"asPath", &[(AS_PATH, 0)], NONE),
+    (Parent::Message, b"nextHopIp", &[(NEXT_HOP, 0)], NONE),
+    (Parent::Properties, b"message", &[(MESSAGE, 7)], NONE),
+    (Parent::Properties, b"Message", &[(MESSAGE, 8)], NONE),
+    (Parent::Properties, b"status", &[(STATUS, 2)], NONE),
+    (Parent::Properties, b"remoteIP", &[(REMOTE_IP, 1)], NONE),
+    (Parent::Properties, b"instance", &[(INSTANCE, 1)], NONE),
+    (Parent::Properties, b"stateChangeReason", &[(CHANGE_REASON, 1)], NONE),
+    (Parent::Data, b"name", &[(EVENT_NAME, 2)], NONE),
+    (Parent::Data, b"level", &[(LEVEL, 2)], NONE),
+    (Parent::Data, b"resourceId", &[(RESOURCE, 2)], NONE),
+];
+
+const INDEX_BITS: u32 = 8;
+
+/// A cheap hash of (container, key): length, first and last byte.
+const fn key_hash(parent: Parent, k: &[u8]) -> usize {
+    if k.is_empty() {
+        return 0;
+    }
+    let h = (k.len() as u32).wrapping_mul(0x9E37_79B1)
+        ^ (k[0] as u32).wrapping_mul(0x85EB_CA6B)
+        ^ (k[k.len() - 1] as u32).wrapping_mul(0xC2B2_AE35)
+        ^ (parent as u32).wrapping_mul(0x27D4_EB2F);
+    (h >> (32 - INDEX_BITS)) as usize
+}
+
+/// Open-addressing index into KEYS (1 + entry; 0 = empty), built at compile time.
+static INDEX: [u8; 1 << INDEX_BITS] = {
+    let mut t = [0u8; 1 << INDEX_BITS];
+    let mut e = 0;
+    while e < KEYS.len() {
+        let mut h = key_hash(KEYS[e].0, KEYS[e].1);
+        while t[h] != 0 {
+            h = (h + 1) & ((1 << INDEX_BITS) - 1);
+        }
+        t[h] = (e + 1) as u8;
+        e += 1;
+    }
+    t
+};
+
+/// Classifies a key of a member of `parent`: one hash, usually one comparison.
+#[inline(never)]
 pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
-    let known = |s: &'static [(u8, u8)], p| Key::Known(s, p);
-    match parent {
-        Parent::Root => match k {
-            b"log" => known(&[(MESSAGE, 0)], NONE),
-            b"message" => known(&[(MESSAGE, 1)], Parent::Message),
-            b"msg" => known(&[(MESSAGE, 2)], NONE),
-            b"MESSAGE" => known(&[(MESSAGE, 3)], NONE),
-            b"Message" => known(&[(MESSAGE, 4)], NONE),
-            b"details" => known(&[(MESSAGE, 5)], NONE),
-            b"Category" => known(&[(CATEGORY, 0)], NONE),
-            b"category" => known(&[(CATEGORY, 1)], NONE),
-            b"OperationName" => known(&[(OPERATION, 0)], NONE),
-            b"operationName" => known(&[(OPERATION, 1)], NONE),
-            b"name" => known(&[(EVENT_NAME, 0)], NONE),
-            b"eventName" => known(&[(EVENT_NAME, 1)], NONE),
-            b"type" => known(&[(TYPE, 0), (EVENT_NAME, 3)], NONE),
-            b"status" => known(&[(STATUS, 0)], NONE),
-            b"status_s" => known(&[(STATUS, 1)], NONE),
-            b"level" => known(&[(LEVEL, 0)], NONE),
-            b"Level" => known(&[(LEVEL, 1)], NONE),
-            b"ike_phase1_state" => known(&[(PHASE1_STATE, 0)], NONE),
-            b"ike_phase2_state" => known(&[(PHASE2_STATE, 0)], NONE),
-            b"dpd_enabled" => known(&[(DPD_ENABLED, 0)], NONE),
-            b"nat_t_detected" => known(&[(NAT_T_DETECTED, 0)], NONE),
-            b"resource_id" => known(&[(RESOURCE, 0)], NONE),
-            b"resourceId" => known(&[(RESOURCE, 1)], NONE),
-            b"remoteIP_s" => known(&[(REMOTE_IP, 0)], NONE),
-            b"instance_s" => known(&[(INSTANCE, 0)], NONE),
-            b"stateChangeReason_s" => known(&[(CHANGE_REASON, 0)], NONE),
-            b"properties" => known(&[], Parent::Properties),
-            b"data" => known(&[], Parent::Data),
-            b"vpn" => known(&[], Parent::Vpn),
-            _ => Key::Other,
-        },
-        Parent::Message => match k {
-            b"details" => known(&[(MESSAGE, 6)], NONE),
-            b"prefix" => known(&[(PREFIX, 0)], NONE),
-            b"asPath" => known(&[(AS_PATH, 0)], NONE),
-            b"nextHopIp" => known(&[(NEXT_HOP, 0)], NONE),
-            _ => Key::Other,
-        },
-        Parent::Properties => match k {
-            b"message" => known(&[(MESSAGE, 7)], NONE),
-            b"Message" => known(&[(MESSAGE, 8)], NONE),
-            b"status" => known(&[(STATUS, 2)], NONE),
-            b"remoteIP" => known(&[(REMOTE_IP, 1)], NONE),
-            b"instance" => known(&[(INSTANCE, 1)], NONE),
-            b"stateChangeReason" => known(&[(CHANGE_REASON, 1)], NONE),
-            _ => Key::Other,
-        },
-        Parent::Data => match k {
-            b"name" => known(&[(EVENT_NAME, 2)], NONE),
-            b"level" => known(&[(LEVEL, 2)], NONE),
-            b"resourceId" => known(&[(RESOURCE, 2)], NONE),
-            _ => Key::Other,
-        },
-        Parent::Vpn | Parent::Other => Key::Other,
+    if parent == Parent::Other || parent == Parent::Vpn {
+        return Key::Other;
+    }
+    let mut h = key_hash(parent, k);
+    loop {
+        let e = INDEX[h];
+        if e == 0 {
+            return Key::Other;
+        }
+        if let Some(&(p, key, slots, child)) = KEYS.get(e as usize - 1) {
+            if p == parent && key == k {
+                return Key::Known(slots, child);
+            }
+        }
+        h = (h + 1) & ((1 << INDEX_BITS) - 1);
     }
 }
 
 /// Where each slot's value is: buffer (0 = record, 1 = unparsed document from `log`), span and
 /// priority (255 = absent). Also what the record says about an existing `vpn` key.
 pub struct Found {
+    /// Bit mask of the slots that hold a value.
+    pub present: u32,
     pub prio: [u8; NSLOTS],
     pub span: [Span; NSLOTS],
     pub src: [u8; NSLOTS],
@@ -136,12 +174,15 @@ pub struct Found {
 
 impl Default for Found {
     fn default() -> Self {
-        Found { prio: [255; NSLOTS], span: [Span::default(); NSLOTS], src: [0; NSLOTS], has_vpn: false, has_vpnlog: false, vpn_is_ours: false }
+        Found { present: 0, prio: [255; NSLOTS], span: [Span::default(); NSLOTS], src: [0; NSLOTS], has_vpn: false, has_vpnlog: false, vpn_is_ours: false }
     }
 }
 
 impl Found {
     pub fn note_key1(&mut self, k: &[u8]) {
+        if k.first() != Some(&b'v') {
+            return;
+        }
         match k {
             b"vpn" => self.has_vpn = true,
             b"vpnlog" => self.has_vpnlog = true,
@@ -161,6 +202,7 @@ impl Found {
             if let Some(cur) = self.prio.get_mut(i) {
                 if p < *cur {
                     *cur = p;
+                    self.present |= 1 << i;
                     self.span[i] = span;
                     self.src[i] = src;
                 }
@@ -170,13 +212,15 @@ impl Found {
 
     /// Replaces slots with those found in the unparsed document (src 1).
     pub fn overlay(&mut self, inner: &Found) {
-        for i in 0..NSLOTS {
-            if inner.prio[i] != 255 {
-                self.prio[i] = inner.prio[i];
-                self.span[i] = inner.span[i];
-                self.src[i] = 1;
-            }
+        let mut m = inner.present;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            self.prio[i] = inner.prio[i];
+            self.span[i] = inner.span[i];
+            self.src[i] = 1;
         }
+        self.present |= inner.present;
     }
 
     /// The `log` value, when it is the message slot.
@@ -200,8 +244,10 @@ pub type Loc = Option<(u8, u32, u32)>;
 
 /// Scans `record`, follows a JSON document inside `log`, and decodes every present slot.
 /// Returns None when the record is not a valid JSON object.
+#[inline(never)]
 pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
     let root = json::scan(record, &mut bufs.stack, found, 0)?;
+    crate::probe!(10);
     bufs.doc.clear();
     bufs.text.clear();
     if let Some(log) = found.log_span() {
@@ -215,30 +261,34 @@ pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [
             }
         }
     }
-    for i in 0..NSLOTS {
-        locs[i] = None;
-        if found.prio[i] == 255 {
-            continue;
-        }
+    let mut m = found.present;
+    while m != 0 {
+        let i = m.trailing_zeros() as usize;
+        m &= m - 1;
         let sp = found.span[i];
-        if sp.escaped {
-            let buf: &[u8] = if found.src[i] == 0 { record } else { &bufs.doc };
-            let raw = buf.get(sp.start as usize..sp.end as usize).unwrap_or(&[]);
-            let start = bufs.text.len() as u32;
-            json::unescape(raw, &mut bufs.text);
-            locs[i] = Some((2, start, bufs.text.len() as u32));
-        } else {
-            locs[i] = Some((found.src[i], sp.start, sp.end));
-        }
+        locs[i] = if sp.escaped { decode(record, bufs, found.src[i], sp) } else { Some((found.src[i], sp.start, sp.end)) };
     }
     Some(root)
 }
 
+/// Unescapes a slot value into the text buffer.
+#[inline(never)]
+fn decode(record: &[u8], bufs: &mut Buffers, src: u8, sp: Span) -> Loc {
+    let buf: &[u8] = if src == 0 { record } else { &bufs.doc };
+    let raw = buf.get(sp.start as usize..sp.end as usize).unwrap_or(&[]);
+    let start = bufs.text.len() as u32;
+    json::unescape(raw, &mut bufs.text);
+    Some((2, start, bufs.text.len() as u32))
+}
+
 /// Turns resolved locations into slices.
-pub fn texts<'a>(record: &'a [u8], bufs: &'a Buffers, locs: &[Loc; NSLOTS]) -> [Option<&'a [u8]>; NSLOTS] {
+pub fn texts<'a>(record: &'a [u8], bufs: &'a Buffers, present: u32, locs: &[Loc; NSLOTS]) -> [Option<&'a [u8]>; NSLOTS] {
     let mut out = [None; NSLOTS];
-    for (o, l) in out.iter_mut().zip(locs.iter()) {
-        if let Some((b, s, e)) = *l {
+    let mut m = present;
+    while m != 0 {
+        let i = m.trailing_zeros() as usize;
+        m &= m - 1;
+        if let (Some(o), Some(&Some((b, s, e)))) = (out.get_mut(i), locs.get(i)) {
             let buf: &[u8] = match b {
                 0 => record,
                 1 => &bufs.doc,

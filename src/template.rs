@@ -151,6 +151,7 @@ fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut C
 }
 
 /// Matches `toks` anywhere in `t`. On success the captures are in `caps`.
+#[inline(never)]
 pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
     match (toks.first(), toks.get(1)) {
         (Some(Tok::Lit(l)), _) => {

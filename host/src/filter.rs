@@ -9,8 +9,8 @@
 use std::fmt;
 
 use wasmi::{
-    Caller, Config, Engine, Error, Extern, ExternType, Instance, Linker, Memory, Module, Store,
-    TypedFunc, Val,
+    Caller, CompilationMode, Config, Engine, Error, Extern, ExternType, Instance, Linker, Memory,
+    Module, Store, TypedFunc, Val,
 };
 
 use crate::json::{self, JsonError, Kind};
@@ -22,8 +22,9 @@ pub const DEFAULT_TAG: &str = "vpn.log";
 /// Usable size of the app heap WAMR carves for a module without `malloc`/`free` exports at
 /// Fluent Bit's default `wasm_heap_size` (8 KiB rounded up to one 64 KiB page, minus 1 KiB).
 pub const WAMR_APP_HEAP_CAPACITY: u32 = 63 * 1024;
-/// Fuel available to one call into the module; running out traps like any other trap.
-pub const DEFAULT_FUEL_BUDGET: u64 = 1 << 40;
+/// Fuel available to one call into the module (about 20,000 times a heavy record); running
+/// out traps like any other trap, so a runaway loop ends instead of hanging the host.
+pub const DEFAULT_FUEL_BUDGET: u64 = 10_000_000_000;
 
 const PAGE: u64 = 65536;
 /// Bytes the emulated app heap spends per allocation besides the 8-byte-aligned payload.
@@ -79,7 +80,11 @@ pub struct Timestamp {
 pub enum Dropped {
     /// The tag or record could not be copied into module memory; the filter still ran, with
     /// the pointer the allocator gave (0 on failure) and the real length.
-    CopyFailed { what: &'static str, bytes: u64, detail: String },
+    CopyFailed {
+        what: &'static str,
+        bytes: u64,
+        detail: String,
+    },
     /// An exception left by an earlier step (an invalid returned pointer, a failed copy, a
     /// trap in `malloc`/`free`) made this call fail although the function ran.
     PendingException(String),
@@ -98,11 +103,21 @@ pub enum Dropped {
 impl fmt::Display for Dropped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Dropped::CopyFailed { what, bytes, detail } => {
-                write!(f, "could not copy the {what} into module memory ({bytes} bytes): {detail}")
+            Dropped::CopyFailed {
+                what,
+                bytes,
+                detail,
+            } => {
+                write!(
+                    f,
+                    "could not copy the {what} into module memory ({bytes} bytes): {detail}"
+                )
             }
             Dropped::PendingException(e) => {
-                write!(f, "stale exception from an earlier step made the call fail: {e}")
+                write!(
+                    f,
+                    "stale exception from an earlier step made the call fail: {e}"
+                )
             }
             Dropped::Trap(e) => write!(f, "exception running wasm code: {e}"),
             Dropped::InvalidPointer { ptr, why } => {
@@ -111,7 +126,12 @@ impl fmt::Display for Dropped {
             Dropped::EmptyString => f.write_str("returned string is empty"),
             Dropped::InvalidJson(e) => write!(f, "returned string is not valid JSON: {e}"),
             Dropped::NotAnObject(k) => {
-                write!(f, "returned JSON root is {} {}, not an object", article(*k), k.name())
+                write!(
+                    f,
+                    "returned JSON root is {} {}, not an object",
+                    article(*k),
+                    k.name()
+                )
             }
         }
     }
@@ -192,7 +212,10 @@ impl AppHeap {
 }
 
 enum Allocator {
-    Module { malloc: TypedFunc<i32, i32>, free: TypedFunc<i32, ()> },
+    Module {
+        malloc: TypedFunc<i32, i32>,
+        free: TypedFunc<i32, ()>,
+    },
     AppHeap(AppHeap),
 }
 
@@ -213,13 +236,18 @@ impl FluentBitHost {
     /// reserves the app heap when needed and runs `_initialize` if exported.
     pub fn new(wasm: &[u8], config: &HostConfig) -> Result<Self, LoadError> {
         let mut engine_config = Config::default();
-        engine_config.consume_fuel(true);
+        // Eager translation: lazy translation would charge compilation to the first calls.
+        engine_config
+            .consume_fuel(true)
+            .compilation_mode(CompilationMode::Eager);
         let engine = Engine::new(&engine_config);
-        let module =
-            Module::new(&engine, wasm).map_err(|e| LoadError(format!("cannot load module: {e}")))?;
+        let module = Module::new(&engine, wasm)
+            .map_err(|e| LoadError(format!("cannot load module: {e}")))?;
         let mut store = Store::new(&engine, HostState::default());
         let linker = stub_linker(&engine, &module)?;
-        store.set_fuel(config.fuel_budget).map_err(|e| LoadError(e.to_string()))?;
+        store
+            .set_fuel(config.fuel_budget)
+            .map_err(|e| LoadError(e.to_string()))?;
         let instance = linker
             .instantiate_and_start(&mut store, &module)
             .map_err(|e| LoadError(format!("cannot instantiate module: {e}")))?;
@@ -243,7 +271,9 @@ impl FluentBitHost {
                 // any code runs.
                 let pages = u64::from(config.app_heap_capacity).div_ceil(PAGE);
                 let old = memory.grow(&mut store, pages).map_err(|e| {
-                    LoadError(format!("cannot add {pages} page(s) of app heap to memory: {e}"))
+                    LoadError(format!(
+                        "cannot add {pages} page(s) of app heap to memory: {e}"
+                    ))
                 })?;
                 let base = u32::try_from(old * PAGE)
                     .map_err(|_| LoadError("memory too large for a 32-bit app heap".into()))?;
@@ -255,7 +285,9 @@ impl FluentBitHost {
             }
         };
         if let Ok(init) = instance.get_typed_func::<(), ()>(&store, "_initialize") {
-            store.set_fuel(config.fuel_budget).map_err(|e| LoadError(e.to_string()))?;
+            store
+                .set_fuel(config.fuel_budget)
+                .map_err(|e| LoadError(e.to_string()))?;
             init.call(&mut store, ()).map_err(|e| {
                 LoadError(format!("_initialize failed: {}", describe_trap(&e, &store)))
             })?;
@@ -297,15 +329,18 @@ impl FluentBitHost {
                 self.pending_exception = None;
                 Err(Dropped::Trap(describe_trap(&e, &self.store)))
             }
-            Ok(_) if self.pending_exception.is_some() => {
-                Err(Dropped::PendingException(self.pending_exception.take().unwrap_or_default()))
-            }
+            Ok(_) if self.pending_exception.is_some() => Err(Dropped::PendingException(
+                self.pending_exception.take().unwrap_or_default(),
+            )),
             Ok(ptr) => match self.c_string(ptr as u32) {
                 Ok(s) => Ok(s),
                 Err(why) => {
                     // wasm_runtime_validate_app_str_addr sets an exception nobody clears.
                     self.pending_exception = Some("out of bounds memory access".into());
-                    Err(Dropped::InvalidPointer { ptr: ptr as u32, why })
+                    Err(Dropped::InvalidPointer {
+                        ptr: ptr as u32,
+                        why,
+                    })
                 }
             },
         };
@@ -366,7 +401,11 @@ impl FluentBitHost {
 
     /// Value of an exported i32 global, if there is one.
     pub fn global_i32(&self, name: &str) -> Option<i32> {
-        match self.instance.get_global(&self.store, name)?.get(&self.store) {
+        match self
+            .instance
+            .get_global(&self.store, name)?
+            .get(&self.store)
+        {
             Val::I32(v) => Some(v),
             _ => None,
         }
@@ -522,7 +561,9 @@ fn stub_linker(engine: &Engine, module: &Module) -> Result<Linker<HostState>, Lo
                 *slot = Val::default_for_ty(*ty);
             }
             if !wasi {
-                return Err(Error::new(format!("unlinked import function {full_name} called")));
+                return Err(Error::new(format!(
+                    "unlinked import function {full_name} called"
+                )));
             }
             match name.as_str() {
                 "proc_exit" => {
@@ -539,7 +580,13 @@ fn stub_linker(engine: &Engine, module: &Module) -> Result<Linker<HostState>, Lo
         };
         linker
             .func_new(import.module(), import.name(), ty, stub)
-            .map_err(|e| LoadError(format!("cannot link {}.{}: {e}", import.module(), import.name())))?;
+            .map_err(|e| {
+                LoadError(format!(
+                    "cannot link {}.{}: {e}",
+                    import.module(),
+                    import.name()
+                ))
+            })?;
     }
     Ok(linker)
 }
@@ -554,13 +601,14 @@ fn read_u32(mem: &[u8], at: usize) -> Option<u32> {
 
 /// Writes `values` as little-endian u32 to the pointers given as the call's first params.
 fn write_u32s(caller: &mut Caller<'_, HostState>, params: &[Val], values: &[u32]) {
-    let Some(memory) = caller_memory(caller) else { return };
+    let Some(memory) = caller_memory(caller) else {
+        return;
+    };
     let mem = memory.data_mut(caller);
     for (param, value) in params.iter().zip(values) {
-        if let Some(ptr) = param.i32() {
-            if let Some(dst) = mem.get_mut(ptr as u32 as usize..ptr as u32 as usize + 4) {
-                dst.copy_from_slice(&value.to_le_bytes());
-            }
+        let at = param.i32().map_or(usize::MAX - 4, |p| p as u32 as usize);
+        if let Some(dst) = mem.get_mut(at..at + 4) {
+            dst.copy_from_slice(&value.to_le_bytes());
         }
     }
 }
@@ -572,18 +620,23 @@ fn fd_write(caller: &mut Caller<'_, HostState>, params: &[Val]) -> Result<(), Er
     else {
         return Ok(());
     };
-    let Some(memory) = caller_memory(caller) else { return Ok(()) };
+    let Some(memory) = caller_memory(caller) else {
+        return Ok(());
+    };
     let (mem, state) = memory.data_and_store_mut(caller);
     let mut total: u32 = 0;
     for i in 0..count {
         let at = iovs + i * 8;
-        let (Some(buf), Some(len)) = (read_u32(mem, at), read_u32(mem, at + 4)) else { break };
+        let (Some(buf), Some(len)) = (read_u32(mem, at), read_u32(mem, at + 4)) else {
+            break;
+        };
         total = total.wrapping_add(len);
-        if fd == 1 || fd == 2 {
-            if let Some(bytes) = mem.get(buf as usize..buf as usize + len as usize) {
-                let room = CAPTURE_LIMIT.saturating_sub(state.captured.len());
-                state.captured.extend_from_slice(&bytes[..bytes.len().min(room)]);
-            }
+        let bytes = mem.get(buf as usize..buf as usize + len as usize);
+        if let (1 | 2, Some(bytes)) = (fd, bytes) {
+            let room = CAPTURE_LIMIT.saturating_sub(state.captured.len());
+            state
+                .captured
+                .extend_from_slice(&bytes[..bytes.len().min(room)]);
         }
     }
     if let Some(dst) = mem.get_mut(nwritten..nwritten + 4) {

@@ -20,7 +20,11 @@ impl fmt::Display for InputError {
         match self {
             InputError::InvalidJson(e) => write!(f, "not valid JSON: {e}"),
             InputError::NotAnObject(k) => {
-                write!(f, "a record must be a JSON object, this line is a {}", k.name())
+                write!(
+                    f,
+                    "a record must be a JSON object, this line is a {}",
+                    k.name()
+                )
             }
         }
     }
@@ -65,8 +69,14 @@ mod tests {
         );
         assert_eq!(record_from_line(b"", false), Ok(None));
         assert_eq!(record_from_line(b" \t\r", false), Ok(None));
-        assert_eq!(record_from_line(b"[1]", false), Err(InputError::NotAnObject(Kind::Array)));
-        assert!(matches!(record_from_line(b"{\"a\":}", false), Err(InputError::InvalidJson(_))));
+        assert_eq!(
+            record_from_line(b"[1]", false),
+            Err(InputError::NotAnObject(Kind::Array))
+        );
+        assert!(matches!(
+            record_from_line(b"{\"a\":}", false),
+            Err(InputError::InvalidJson(_))
+        ));
     }
 
     #[test]
@@ -76,7 +86,10 @@ mod tests {
             Ok(Some(br#"{"log":"IKE \"SA\" up\r"}"#.to_vec()))
         );
         assert_eq!(record_from_line(b"", true), Ok(None));
-        assert_eq!(record_from_line(b"  ", true), Ok(Some(br#"{"log":"  "}"#.to_vec())));
+        assert_eq!(
+            record_from_line(b"  ", true),
+            Ok(Some(br#"{"log":"  "}"#.to_vec()))
+        );
         assert_eq!(
             record_from_line(b"a\xffb", true),
             Ok(Some("{\"log\":\"a\u{fffd}b\"}".as_bytes().to_vec()))

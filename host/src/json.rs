@@ -55,7 +55,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: &'static str) -> JsonError {
-        JsonError { offset: self.i, message }
+        JsonError {
+            offset: self.i,
+            message,
+        }
     }
 
     fn ws(&mut self) {
@@ -165,7 +168,10 @@ impl Parser<'_> {
 /// returns the kind of its root. Strings must be UTF-8; nesting depth is limited only by memory.
 pub fn validate(input: &[u8]) -> Result<Kind, JsonError> {
     if let Err(e) = std::str::from_utf8(input) {
-        return Err(JsonError { offset: e.valid_up_to(), message: "invalid UTF-8" });
+        return Err(JsonError {
+            offset: e.valid_up_to(),
+            message: "invalid UTF-8",
+        });
     }
     enum State {
         Value,
@@ -388,7 +394,10 @@ mod tests {
             (b"-0.0e-0", Kind::Number),
             (b"true", Kind::Bool),
             (b"null", Kind::Null),
-            (br#"{"a":{"b":[{"c":[]}]},"d":"\/\b\f\n\r\t\u12aB"}"#, Kind::Object),
+            (
+                br#"{"a":{"b":[{"c":[]}]},"d":"\/\b\f\n\r\t\u12aB"}"#,
+                Kind::Object,
+            ),
         ] {
             assert_eq!(validate(doc), Ok(kind), "{}", String::from_utf8_lossy(doc));
         }
@@ -425,7 +434,11 @@ mod tests {
             b"[1]]",
             b"\"\xff\"",
         ] {
-            assert!(validate(doc).is_err(), "accepted {:?}", String::from_utf8_lossy(doc));
+            assert!(
+                validate(doc).is_err(),
+                "accepted {:?}",
+                String::from_utf8_lossy(doc)
+            );
         }
     }
 

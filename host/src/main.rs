@@ -137,11 +137,9 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
             "--tag" => o.tag = value(name)?,
             "--repeat" if bench => {
                 let v = value(name)?;
-                o.repeat = v
-                    .parse()
-                    .ok()
-                    .filter(|&k| k >= 1)
-                    .ok_or_else(|| Fatal(format!("--repeat needs a positive integer, got `{v}`")))?;
+                o.repeat = v.parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
+                    Fatal(format!("--repeat needs a positive integer, got `{v}`"))
+                })?;
             }
             _ => return Err(Fatal(format!("unknown option `{arg}`"))),
         }
@@ -151,12 +149,18 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
 
 fn load(o: &Options) -> Result<FluentBitHost, Fatal> {
     let wasm = std::fs::read(&o.wasm).map_err(|e| Fatal(format!("cannot read {}: {e}", o.wasm)))?;
-    let config = HostConfig { function: o.function.clone(), ..HostConfig::default() };
+    let config = HostConfig {
+        function: o.function.clone(),
+        ..HostConfig::default()
+    };
     FluentBitHost::new(&wasm, &config).map_err(|e| Fatal(format!("{}: {e}", o.wasm)))
 }
 
 fn timestamp(index: u64) -> Timestamp {
-    Timestamp { sec: BASE_TIME.wrapping_add(index as u32), nsec: 0 }
+    Timestamp {
+        sec: BASE_TIME.wrapping_add(index as u32),
+        nsec: 0,
+    }
 }
 
 /// Output line for a returned string: as returned, unless it spans lines (then compacted).
@@ -192,7 +196,9 @@ fn run(o: &Options) -> Result<ExitCode, Fatal> {
         let outcome = host.process(o.tag.as_bytes(), timestamp(records), &record);
         records += 1;
         let written = match &outcome.result {
-            Ok(s) => out.write_all(&output_line(s)).and_then(|()| out.write_all(b"\n")),
+            Ok(s) => out
+                .write_all(&output_line(s))
+                .and_then(|()| out.write_all(b"\n")),
             Err(reason) => {
                 dropped += 1;
                 eprintln!("vpnlog: line {line_no}: record dropped: {reason}");
@@ -211,15 +217,17 @@ fn run(o: &Options) -> Result<ExitCode, Fatal> {
         _ => {}
     }
     if dropped > 0 || invalid > 0 {
-        eprintln!(
-            "vpnlog: {records} records, {dropped} dropped, {invalid} invalid input line(s)"
-        );
+        eprintln!("vpnlog: {records} records, {dropped} dropped, {invalid} invalid input line(s)");
     }
     Ok(status(dropped, invalid))
 }
 
 fn status(dropped: u64, invalid: u64) -> ExitCode {
-    if dropped > 0 || invalid > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if dropped > 0 || invalid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// A record to bench, with where it came from.
@@ -230,7 +238,11 @@ struct Sourced {
 }
 
 fn read_records(o: &Options, invalid: &mut u64) -> Result<Vec<Sourced>, Fatal> {
-    let files = if o.files.is_empty() { vec!["-".to_string()] } else { o.files.clone() };
+    let files = if o.files.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        o.files.clone()
+    };
     let mut records = Vec::new();
     for file in files {
         let (name, reader): (String, Box<dyn Read>) = if file == "-" {
@@ -252,7 +264,11 @@ fn read_records(o: &Options, invalid: &mut u64) -> Result<Vec<Sourced>, Fatal> {
             }
             line_no += 1;
             match input::record_from_line(input::strip_newline(&line), o.raw) {
-                Ok(Some(record)) => records.push(Sourced { record, file: name.clone(), line: line_no }),
+                Ok(Some(record)) => records.push(Sourced {
+                    record,
+                    file: name.clone(),
+                    line: line_no,
+                }),
                 Ok(None) => {}
                 Err(e) => {
                     eprintln!("vpnlog: {name}:{line_no}: invalid input, skipped: {e}");
@@ -292,18 +308,37 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
     }
     let elapsed = started.elapsed();
     if dropped > REPORTED_DROPS {
-        eprintln!("vpnlog: {} more dropped record(s) not shown", dropped - REPORTED_DROPS);
+        eprintln!(
+            "vpnlog: {} more dropped record(s) not shown",
+            dropped - REPORTED_DROPS
+        );
     }
     let end_pages = host.memory_pages();
-    let fuel_mean = if n == 0 { 0 } else { (fuel_sum + u128::from(n) / 2) / u128::from(n) };
-    let us_mean = if n == 0 { 0.0 } else { elapsed.as_secs_f64() * 1e6 / n as f64 };
+    let fuel_mean = if n == 0 {
+        0
+    } else {
+        (fuel_sum + u128::from(n) / 2) / u128::from(n)
+    };
+    let us_mean = if n == 0 {
+        0.0
+    } else {
+        elapsed.as_secs_f64() * 1e6 / n as f64
+    };
     let mut out = io::stdout().lock();
     writeln!(out, "records={n} dropped={dropped}")?;
     writeln!(out, "fuel_per_record mean={fuel_mean} max={fuel_max}")?;
     writeln!(out, "us_per_record mean={us_mean:.2}")?;
-    writeln!(out, "memory_pages start={} end={end_pages}", start_pages.unwrap_or(end_pages))?;
+    writeln!(
+        out,
+        "memory_pages start={} end={end_pages}",
+        start_pages.unwrap_or(end_pages)
+    )?;
     out.flush()?;
-    Ok(if invalid > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if invalid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn main() -> ExitCode {

@@ -44,8 +44,16 @@ const ARGS: &str = r#"
     (global.set $calls (i32.add (global.get $calls) (i32.const 1))))
 "#;
 
+/// A module with the allocator and argument recorder; imports in `body` are moved first.
 fn module(body: &str) -> String {
-    format!("(module {ALLOCATOR} {ARGS} {body})")
+    let (imports, rest): (Vec<&str>, Vec<&str>) = body
+        .lines()
+        .partition(|l| l.trim_start().starts_with("(import "));
+    format!(
+        "(module {} {ALLOCATOR} {ARGS} {})",
+        imports.join("\n"),
+        rest.join("\n")
+    )
 }
 
 /// Copies the record plus the byte after it (the NUL the host must write) into a buffer it
