@@ -9,7 +9,9 @@ use std::path::Path;
 include!("src/fields.rs");
 
 /// Buckets of the anchor hash table (must match src/dispatch.rs).
-const HASH_BITS: u32 = 12;
+const HASH_BITS: u32 = 13;
+/// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
+const MAX_STRIDE: usize = 8;
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
 const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
@@ -393,18 +395,29 @@ fn build() -> Result<String, String> {
         }
     }
 
-    // Anchor hash table: bucket by the hash of the anchor's first 4 bytes; chains via NEXT.
+    // Anchor hash table. The scanner tests every STRIDE-th position of a text, so each anchor is
+    // entered once for each of its first STRIDE 4-byte windows (offset k): an occurrence at p
+    // has exactly one tested position among p..p+STRIDE-1. STRIDE is limited by the shortest
+    // anchor searched in long texts (the message slot); other slots are scanned at every position.
+    let message_bit = 1u32 << slot_index("message").unwrap();
+    let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
+    let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;
     let mut head = vec![0u16; buckets];
-    let mut next: Vec<(u16, u16)> = Vec::new();
+    let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
     let mut anchors_code = String::new();
     for (ai, a) in anchors.iter().enumerate() {
-        let w = u32::from_le_bytes([a.text[0], a.text[1], a.text[2], a.text[3]]);
-        let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-        next.push((ai as u16, head[h]));
-        head[h] = next.len() as u16;
+        for k in 0..stride.min(a.text.len() - 3) {
+            let w = u32::from_le_bytes([a.text[k], a.text[k + 1], a.text[k + 2], a.text[k + 3]]);
+            let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+            next.push((w, ai as u16, k as u8, head[h]));
+            head[h] = next.len() as u16;
+        }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
+    }
+    if next.len() >= u16::MAX as usize {
+        return Err("too many anchor windows for the hash table".into());
     }
 
     let mut vocab_code = String::new();
@@ -425,7 +438,9 @@ fn build() -> Result<String, String> {
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
     let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
-    let _ = writeln!(code, "pub static NEXT: [(u16, u16); {}] = {next:?};", next.len());
+    let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
+    let _ = writeln!(code, "/// (window bytes, anchor, offset of the window in the anchor, next entry + 1)");
+    let _ = writeln!(code, "pub static NEXT: [(u32, u16, u8, u16); {}] = {next:?};", next.len());
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");

@@ -88,6 +88,7 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
             dispatch::scan(t, s as u8, cands);
         }
     }
+    crate::probe!(40);
     if cands.n == 0 {
         return None;
     }
@@ -100,8 +101,11 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
         }
         caps.n = 0;
         let matched = rule.patterns.is_empty() || rule.patterns.iter().any(|p| template::matches(p, text, &mut caps));
+        crate::probe!(41);
         if matched {
-            return Some(describe(rule, text, &caps, texts));
+            let d = describe(rule, text, &caps, texts);
+            crate::probe!(42);
+            return Some(d);
         }
     }
     None

@@ -2,10 +2,10 @@
 //! number of rules. At each position the next four bytes are hashed into the table build.rs
 //! made; most positions find an empty bucket and cost a handful of instructions.
 
-use crate::catalogue::{ANCHORS, HEAD, NEXT};
+use crate::catalogue::{ANCHORS, HEAD, NEXT, STRIDE};
 
 /// Must match HASH_BITS in build.rs.
-const HASH_BITS: u32 = 12;
+const HASH_BITS: u32 = 13;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
@@ -45,14 +45,16 @@ impl Candidates {
     }
 }
 
-/// Adds the rules of every anchor that occurs in `text` for `slot`. The loop body is kept tiny
-/// (an interpreter charges for every instruction of it at every position); a non-empty bucket
-/// is handled out of line.
+/// Adds the rules of every anchor that occurs in `text` for `slot`. The message slot is tested
+/// at every STRIDE-th position (build.rs enters each anchor's first STRIDE windows), other
+/// slots, which hold short values, at every position. The loop body is kept tiny (an interpreter
+/// charges for every instruction of it at every step); a non-empty bucket is handled out of line.
 #[inline(never)]
 pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     if text.len() < 4 {
         return;
     }
+    let step = if slot == crate::locate::slot::MESSAGE { STRIDE } else { 1 };
     let last = text.len() - 4;
     let p = text.as_ptr();
     let mut i = 0;
@@ -63,26 +65,27 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
         // SAFETY: h < 1 << HASH_BITS == HEAD.len().
         let e = unsafe { *HEAD.get_unchecked(h) };
         if e != 0 {
-            bucket(text, i, e, slot, out);
+            bucket(text, i, u32::from_le(w), e, slot, out);
         }
-        i += 1;
+        i += step;
     }
 }
 
-/// Verifies the anchors of one bucket at position `i`.
+/// Verifies the anchors whose window `w` sits at position `i`.
 #[inline(never)]
-fn bucket(text: &[u8], i: usize, mut e: u16, slot: u8, out: &mut Candidates) {
+fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candidates) {
     let bit = 1u32 << slot;
-    let rest = text.get(i..).unwrap_or(&[]);
     while e != 0 {
-        let Some(&(a, next)) = NEXT.get(e as usize - 1) else { break };
-        if let Some(an) = ANCHORS.get(a as usize) {
-            if an.slots & bit != 0 && rest.starts_with(an.text) {
-                for &r in an.rules {
-                    out.push(r, slot);
-                }
+        let Some(&(gram, a, k, next)) = NEXT.get(e as usize - 1) else { break };
+        e = next;
+        if gram != w || i < k as usize {
+            continue;
+        }
+        let Some(an) = ANCHORS.get(a as usize) else { continue };
+        if an.slots & bit != 0 && text.get(i - k as usize..).is_some_and(|t| t.starts_with(an.text)) {
+            for &r in an.rules {
+                out.push(r, slot);
             }
         }
-        e = next;
     }
 }

@@ -63,7 +63,9 @@ impl Filter {
                         if !root.empty {
                             self.out.push(b',');
                         }
+                        crate::probe!(50);
                         write::member(&mut self.out, k, &c);
+                        crate::probe!(51);
                         self.out.extend_from_slice(tail);
                     }
                     None => self.out.extend_from_slice(record),

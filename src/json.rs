@@ -4,7 +4,7 @@
 //! of any depth cannot overflow the interpreter's stack. String bodies are skipped eight bytes at
 //! a time.
 
-use crate::locate::{Found, Key, Parent, classify_key};
+use crate::locate::{Found, Key, Parent, classify_key, maybe_known_key};
 
 /// Where a value sits in a buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,13 +34,20 @@ fn has_zero(v: u64) -> u64 {
     v.wrapping_sub(ONES) & !v & HIGHS
 }
 
-/// Eight bytes hold a quote, a backslash, a control character or a non-ASCII byte.
+/// The high bit of every byte of `w` that is a quote, a backslash, a control character or
+/// non-ASCII. Bits above the lowest may be spurious; the lowest is exact.
 #[inline(always)]
-fn special(w: u64) -> bool {
+fn special(w: u64) -> u64 {
     let quote = has_zero(w ^ (ONES * b'"' as u64));
     let bslash = has_zero(w ^ (ONES * b'\\' as u64));
     let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    (quote | bslash | ctl | (w & HIGHS)) != 0
+    quote | bslash | ctl | (w & HIGHS)
+}
+
+/// A byte a string body may hold without a closer look.
+#[inline(always)]
+fn plain(c: u8) -> bool {
+    (0x20..0x80).contains(&c) && c != b'"' && c != b'\\'
 }
 
 #[inline(always)]
@@ -58,29 +65,46 @@ fn is_hex(c: u8) -> bool {
 /// Validates one UTF-8 sequence starting at `i` (a byte >= 0x80); returns the index after it.
 fn utf8_seq(b: &[u8], i: usize) -> Option<usize> {
     let c0 = *b.get(i)?;
-    let cont = |k: usize| b.get(i + k).is_some_and(|c| (0x80..=0xBF).contains(c));
-    match c0 {
-        0xC2..=0xDF => cont(1).then_some(i + 2),
-        0xE0..=0xEF => {
-            let c1 = *b.get(i + 1)?;
-            let ok1 = match c0 {
-                0xE0 => (0xA0..=0xBF).contains(&c1),
-                0xED => (0x80..=0x9F).contains(&c1),
-                _ => (0x80..=0xBF).contains(&c1),
-            };
-            (ok1 && cont(2)).then_some(i + 3)
-        }
-        0xF0..=0xF4 => {
-            let c1 = *b.get(i + 1)?;
-            let ok1 = match c0 {
-                0xF0 => (0x90..=0xBF).contains(&c1),
-                0xF4 => (0x80..=0x8F).contains(&c1),
-                _ => (0x80..=0xBF).contains(&c1),
-            };
-            (ok1 && cont(2) && cont(3)).then_some(i + 4)
-        }
-        _ => None,
+    let cont = |k: usize| b.get(i + k).is_some_and(|c| c & 0xC0 == 0x80);
+    let (n, lo, hi) = match c0 {
+        0xC2..=0xDF => (2, 0x80, 0xBF),
+        0xE0 => (3, 0xA0, 0xBF),
+        0xED => (3, 0x80, 0x9F),
+        0xE1..=0xEF => (3, 0x80, 0xBF),
+        0xF0 => (4, 0x90, 0xBF),
+        0xF4 => (4, 0x80, 0x8F),
+        0xF1..=0xF3 => (4, 0x80, 0xBF),
+        _ => return None,
+    };
+    let c1 = *b.get(i + 1)?;
+    let ok = c1 >= lo && c1 <= hi && (n < 3 || cont(2)) && (n < 4 || cont(3));
+    ok.then_some(i + n)
+}
+
+/// Validates a run of non-ASCII characters starting at `i`; returns the index after it.
+#[inline(never)]
+fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
+    while b.get(i).is_some_and(|&c| c >= 0x80) {
+        i = utf8_seq(b, i)?;
     }
+    Some(i)
+}
+
+/// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
+/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end).
+#[inline(always)]
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(w) = load8(b, i) {
+        let m = special(w);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(|&c| plain(c)) {
+        i += 1;
+    }
+    i
 }
 
 /// Scans a string body starting after the opening quote. Returns the index of the closing quote
@@ -90,12 +114,7 @@ fn utf8_seq(b: &[u8], i: usize) -> Option<usize> {
 pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        while let Some(w) = load8(b, i) {
-            if special(w) {
-                break;
-            }
-            i += 8;
-        }
+        i = plain_run(b, i);
         let c = *b.get(i)?;
         if c == b'"' {
             return Some((i, escaped));
@@ -108,18 +127,22 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
 }
 
 /// One byte of a string body other than the closing quote: an escape, a byte that is not
-/// allowed, a UTF-8 sequence or plain ASCII. Returns the index after it.
+/// allowed, a run of UTF-8 sequences or plain ASCII. Returns the index after it.
 #[inline(never)]
 fn string_byte(b: &[u8], i: usize, c: u8) -> Option<usize> {
-    match c {
-        b'\\' => match *b.get(i + 1)? {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
-            b'u' => b.get(i + 2..i + 6)?.iter().all(|c| is_hex(*c)).then_some(i + 6),
-            _ => None,
-        },
-        0..=0x1F => None,
-        0x80..=0xFF => utf8_seq(b, i),
-        _ => Some(i + 1),
+    if c >= 0x80 {
+        return utf8_run(b, i);
+    }
+    if c < 0x20 {
+        return None;
+    }
+    if c != b'\\' {
+        return Some(i + 1);
+    }
+    match *b.get(i + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
+        b'u' => b.get(i + 2..i + 6)?.iter().all(|c| is_hex(*c)).then_some(i + 6),
+        _ => None,
     }
 }
 
@@ -152,7 +175,13 @@ fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
+/// Skips whitespace; the common case (none, in compact JSON) costs one comparison.
 #[inline(always)]
+fn ws(b: &[u8], i: usize) -> usize {
+    if b.get(i).is_some_and(|&c| c <= b' ') { skip_ws(b, i) } else { i }
+}
+
+#[inline(never)]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
@@ -160,9 +189,9 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Scanner state. The main loop handles the common tokens (keys, string values, commas)
-/// itself and calls out for the rest: an interpreter charges for every instruction of a loop
-/// body on every iteration, so rare work stays out of it.
+/// Scanner state. An interpreter charges for every instruction of a function or loop body each
+/// time it is entered, so the main loop only alternates between two small steps (`item`,
+/// `after`) and everything rarer is called out of line.
 struct Scanner<'a, 'f> {
     b: &'a [u8],
     /// Container kinds, one bit per level (1 = object).
@@ -175,6 +204,10 @@ struct Scanner<'a, 'f> {
     key2: Key,
     parent: Parent,
     empty: bool,
+    /// A member or element is expected next (after an opening bracket or a comma).
+    item: bool,
+    /// Right after an opening bracket, where a closing one may follow.
+    opened: bool,
 }
 
 impl Scanner<'_, '_> {
@@ -182,16 +215,6 @@ impl Scanner<'_, '_> {
     fn in_object(&self) -> bool {
         let d = self.depth.wrapping_sub(1);
         self.words.get(d / 64).is_some_and(|x| x >> (d % 64) & 1 == 1)
-    }
-
-    /// The classified key the next value belongs to.
-    #[inline(always)]
-    fn value_key(&self) -> Key {
-        match self.depth {
-            1 => self.key1,
-            2 if self.parent != Parent::Other => self.key2,
-            _ => Key::Other,
-        }
     }
 
     #[inline(never)]
@@ -210,67 +233,104 @@ impl Scanner<'_, '_> {
         self.depth += 1;
     }
 
-    /// A key at `i` (its opening quote), then `:`. Returns the index after the colon.
+    /// One member or element starting at `i`. Returns the index after it (after the opening
+    /// bracket when the value is a container). Plain ASCII strings are skipped inline; escapes
+    /// and non-ASCII bytes go through `string_end`.
     #[inline(never)]
-    fn key(&mut self, i: usize) -> Option<usize> {
-        if self.b.get(i) != Some(&b'"') {
-            return None;
+    fn item(&mut self, i: usize) -> Option<usize> {
+        let b = self.b;
+        let mut i = ws(b, i);
+        let mut c = *b.get(i)?;
+        if self.opened && (c == b'}' || c == b']') {
+            self.item = false;
+            self.opened = false;
+            return self.close(i, c);
         }
-        let (end, _) = string_end(self.b, i + 1)?;
-        let k = self.b.get(i + 1..end)?;
+        let mut key = Key::Other;
+        if self.in_object() {
+            if c != b'"' {
+                return None;
+            }
+            let mut e = plain_run(b, i + 1);
+            if b.get(e) != Some(&b'"') {
+                e = string_end(b, e)?.0;
+            }
+            crate::probe!(30);
+            if self.depth <= 2 && maybe_known_key(b, i + 1, e) {
+                self.note_key(i + 1, e);
+            } else if self.depth == 1 {
+                self.empty = false;
+                self.key1 = Key::Other;
+            } else {
+                self.key2 = Key::Other;
+            }
+            i = ws(b, e + 1);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(b, i + 1);
+            c = *b.get(i)?;
+            key = if self.depth == 1 { self.key1 } else { self.key2 };
+        }
+        crate::probe!(31);
+        if c != b'"' {
+            return self.other_value(i, c, key);
+        }
+        let mut e = plain_run(b, i + 1);
+        let mut escaped = false;
+        if b.get(e) != Some(&b'"') {
+            (e, escaped) = string_end(b, e)?;
+        }
+        if key != Key::Other {
+            self.found.record(key, Span { start: (i + 1) as u32, end: e as u32, escaped, string: true }, self.src);
+        }
+        self.item = false;
+        self.opened = false;
+        Some(e + 1)
+    }
+
+    /// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`).
+    #[inline(never)]
+    fn note_key(&mut self, s: usize, e: usize) {
+        let k = self.b.get(s..e).unwrap_or(&[]);
         if self.depth == 1 {
             self.empty = false;
             self.key1 = classify_key(Parent::Root, k);
-            self.found.note_key1(k);
-        } else if self.depth == 2 && self.parent != Parent::Other {
+            self.found.note_key(self.key1);
+        } else if self.parent != Parent::Other {
             self.key2 = classify_key(self.parent, k);
-            if self.parent == Parent::Vpn && k == b"rule" {
-                self.found.vpn_is_ours = true;
-            }
+            self.found.note_key(self.key2);
+        } else {
+            self.key2 = Key::Other;
         }
-        let j = skip_ws(self.b, end + 1);
-        (self.b.get(j) == Some(&b':')).then_some(j + 1)
     }
 
     /// A value that is not a string, at `i`. Returns the index after it (after the opening
-    /// bracket for containers) and whether a container was opened.
+    /// bracket for containers).
     #[inline(never)]
-    fn other_value(&mut self, i: usize, c: u8) -> Option<(usize, bool)> {
-        let key = self.value_key();
-        match c {
-            b'{' | b'[' => {
-                if self.depth == 1 {
-                    self.parent = if c == b'{' { key.as_parent() } else { Parent::Other };
-                }
-                self.push(c == b'{');
-                Some((i + 1, true))
+    fn other_value(&mut self, i: usize, c: u8, key: Key) -> Option<usize> {
+        if c == b'{' || c == b'[' {
+            if self.depth == 1 {
+                self.parent = if c == b'{' { key.as_parent() } else { Parent::Other };
             }
-            b't' | b'f' | b'n' => {
-                let lit: &[u8] = match c {
-                    b't' => b"true",
-                    b'f' => b"false",
-                    _ => b"null",
-                };
-                if self.b.get(i..i + lit.len())? != lit {
-                    return None;
-                }
-                self.token(key, i, i + lit.len());
-                Some((i + lit.len(), false))
-            }
-            b'-' | b'0'..=b'9' => {
-                let end = number_end(self.b, i)?;
-                self.token(key, i, end);
-                Some((end, false))
-            }
-            _ => None,
+            self.push(c == b'{');
+            self.item = true;
+            self.opened = true;
+            return Some(i + 1);
         }
-    }
-
-    fn token(&mut self, key: Key, s: usize, e: usize) {
+        let end = match c {
+            b't' => literal(self.b, i, b"true")?,
+            b'f' => literal(self.b, i, b"false")?,
+            b'n' => literal(self.b, i, b"null")?,
+            _ => number_end(self.b, i)?,
+        };
         if key != Key::Other {
-            let span = Span { start: s as u32, end: e as u32, escaped: false, string: false };
+            let span = Span { start: i as u32, end: end as u32, escaped: false, string: false };
             self.found.record(key, span, self.src);
         }
+        self.item = false;
+        self.opened = false;
+        Some(end)
     }
 
     /// A closing bracket `c` at `i`. Returns the index after it.
@@ -288,6 +348,10 @@ impl Scanner<'_, '_> {
     }
 }
 
+fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
+    (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
+}
+
 /// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
 /// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
 #[inline(never)]
@@ -296,53 +360,41 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     if b.get(i) != Some(&b'{') {
         return None;
     }
-    let mut s = Scanner { b, words: stack, depth: 0, found, src, key1: Key::Other, key2: Key::Other, parent: Parent::Other, empty: true };
+    let mut s = Scanner {
+        b,
+        words: stack,
+        depth: 0,
+        found,
+        src,
+        key1: Key::Other,
+        key2: Key::Other,
+        parent: Parent::Other,
+        empty: true,
+        item: true,
+        opened: true,
+    };
     s.push(true);
     i += 1;
-    // `item`: a member or element is expected (after an opening bracket or a comma);
-    // `opened`: right after an opening bracket, where a closing one may follow.
-    let mut item = true;
-    let mut opened = true;
     loop {
         crate::probe!(20);
-        i = skip_ws(b, i);
-        let c = *b.get(i)?;
-        if item {
-            if opened && (c == b'}' || c == b']') {
-                i = s.close(i, c)?;
-                item = false;
-                opened = false;
-            } else {
-                if s.in_object() {
-                    i = skip_ws(b, s.key(i)?);
-                }
-                crate::probe!(21);
-                let c = *b.get(i)?;
-                if c == b'"' {
-                    let (end, escaped) = string_end(b, i + 1)?;
-                    crate::probe!(22);
-                    let key = s.value_key();
-                    if key != Key::Other {
-                        s.found.record(key, Span { start: (i + 1) as u32, end: end as u32, escaped, string: true }, src);
-                    }
-                    i = end + 1;
-                    item = false;
-                    opened = false;
-                } else {
-                    let (next, container) = s.other_value(i, c)?;
-                    i = next;
-                    item = container;
-                    opened = container;
-                }
+        if s.item {
+            i = s.item(i)?;
+            crate::probe!(21);
+            if s.item {
+                continue;
             }
-        } else if c == b',' {
+        }
+        // After a value: a comma, or a closing bracket (then again after a value).
+        i = ws(b, i);
+        let c = *b.get(i)?;
+        if c == b',' {
             i += 1;
-            item = true;
+            s.item = true;
         } else {
             i = s.close(i, c)?;
-        }
-        if s.depth == 0 {
-            return finish(b, i, s.empty);
+            if s.depth == 0 {
+                return finish(b, i, s.empty);
+            }
         }
     }
 }
@@ -414,13 +466,14 @@ fn hex4(s: &[u8], i: usize) -> u32 {
     v
 }
 
-/// Eight bytes hold a quote, a backslash or a control character.
+/// The high bit of every byte of `w` that is a quote, a backslash or a control character (the
+/// lowest is exact).
 #[inline(always)]
-fn needs_escape(w: u64) -> bool {
+fn needs_escape(w: u64) -> u64 {
     let quote = has_zero(w ^ (ONES * b'"' as u64));
     let bslash = has_zero(w ^ (ONES * b'\\' as u64));
     let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    (quote | bslash | ctl) != 0
+    quote | bslash | ctl
 }
 
 /// Appends valid UTF-8 `s` as the body of a JSON string (no quotes), escaping what JSON
@@ -431,7 +484,9 @@ pub fn escape_into(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     loop {
         while let Some(w) = load8(s, i) {
-            if needs_escape(w) {
+            let m = needs_escape(w);
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
                 break;
             }
             i += 8;

@@ -59,12 +59,16 @@ impl Key {
 
 use slot::*;
 const NONE: Parent = Parent::Other;
+/// Pseudo-slots that mark the keys of the existing-`vpn` rule (filter.rs).
+const MARK_VPN: u8 = 250;
+const MARK_VPNLOG: u8 = 251;
+const MARK_OURS: u8 = 252;
 
 /// The key table: (container, key, slots filled with priority, parent of its members).
 /// Message keys in priority order: `log`, `message`, `msg`, `MESSAGE`, `Message`, `details`,
 /// `message.details`, `properties.message`, `properties.Message`.
 type KeyEntry = (Parent, &'static [u8], &'static [(u8, u8)], Parent);
-static KEYS: [KeyEntry; 42] = [
+static KEYS: [KeyEntry; 44] = [
     (Parent::Root, b"log", &[(MESSAGE, 0)], NONE),
     (Parent::Root, b"message", &[(MESSAGE, 1)], Parent::Message),
     (Parent::Root, b"msg", &[(MESSAGE, 2)], NONE),
@@ -93,7 +97,9 @@ static KEYS: [KeyEntry; 42] = [
     (Parent::Root, b"stateChangeReason_s", &[(CHANGE_REASON, 0)], NONE),
     (Parent::Root, b"properties", &[], Parent::Properties),
     (Parent::Root, b"data", &[], Parent::Data),
-    (Parent::Root, b"vpn", &[], Parent::Vpn),
+    (Parent::Root, b"vpn", &[(MARK_VPN, 0)], Parent::Vpn),
+    (Parent::Root, b"vpnlog", &[(MARK_VPNLOG, 0)], NONE),
+    (Parent::Vpn, b"rule", &[(MARK_OURS, 0)], NONE),
     (Parent::Message, b"details", &[(MESSAGE, 6)], NONE),
     (Parent::Message, b"prefix", &[(PREFIX, 0)], NONE),
     (Parent::Message, b"asPath", &[(AS_PATH, 0)], NONE),
@@ -138,10 +144,32 @@ static INDEX: [u8; 1 << INDEX_BITS] = {
     t
 };
 
+/// For each ASCII first byte, a bit per key length (1..=31) that some key in KEYS has.
+static KEY_SHAPES: [u32; 128] = {
+    let mut t = [0u32; 128];
+    let mut e = 0;
+    while e < KEYS.len() {
+        let k = KEYS[e].1;
+        t[k[0] as usize & 127] |= 1 << (k.len() & 31);
+        e += 1;
+    }
+    t
+};
+
+/// A cheap filter before `classify_key`: false when no key of that first byte and length exists.
+#[inline(always)]
+pub fn maybe_known_key(b: &[u8], s: usize, e: usize) -> bool {
+    let len = e.wrapping_sub(s);
+    match b.get(s) {
+        Some(&c) if c < 128 && len < 32 => KEY_SHAPES[c as usize] >> len & 1 == 1,
+        _ => false,
+    }
+}
+
 /// Classifies a key of a member of `parent`: one hash, usually one comparison.
 #[inline(never)]
 pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
-    if parent == Parent::Other || parent == Parent::Vpn {
+    if parent == Parent::Other {
         return Key::Other;
     }
     let mut h = key_hash(parent, k);
@@ -179,14 +207,15 @@ impl Default for Found {
 }
 
 impl Found {
-    pub fn note_key1(&mut self, k: &[u8]) {
-        if k.first() != Some(&b'v') {
-            return;
-        }
-        match k {
-            b"vpn" => self.has_vpn = true,
-            b"vpnlog" => self.has_vpnlog = true,
-            _ => {}
+    /// Notes the keys of the existing-`vpn` rule.
+    pub fn note_key(&mut self, key: Key) {
+        if let Key::Known(&[(m, _), ..], _) = key {
+            match m {
+                MARK_VPN => self.has_vpn = true,
+                MARK_VPNLOG => self.has_vpnlog = true,
+                MARK_OURS => self.vpn_is_ours = true,
+                _ => {}
+            }
         }
     }
 
