@@ -66,6 +66,22 @@ fn str_list(t: &toml::Table, k: &str, ctx: &str) -> Result<Vec<String>, String> 
     }
 }
 
+/// A string as the body of a JSON string.
+fn json_escape(s: &str) -> String {
+    let mut o = String::new();
+    for ch in s.chars() {
+        match ch {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// A byte string as a Rust literal.
 fn lit(bytes: &[u8]) -> String {
     let mut o = String::from("b\"");
@@ -121,7 +137,7 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
                 None
             } else {
                 let f = field_index(name).ok_or_else(|| format!("{ctx}: unknown field `{name}` in pattern"))?;
-                if f < CORE_FIELDS && name != "state" {
+                if f < CORE_FIELDS {
                     return Err(format!("{ctx}: field `{name}` comes from the rule, not from a pattern"));
                 }
                 Some(f)
@@ -272,6 +288,10 @@ fn build() -> Result<String, String> {
                 slot_mask |= 1 << si;
             }
 
+            let text_slot = match opt_s(r, "text", &ctx)? {
+                None => 255u8,
+                Some(t) => slot_index(t).ok_or_else(|| format!("{ctx}: unknown slot `{t}` in text"))? as u8,
+            };
             let mut when_code = String::new();
             if let Some(w) = r.get("when") {
                 let w = w.as_table().ok_or(format!("{ctx}: `when` must be a table"))?;
@@ -322,7 +342,7 @@ fn build() -> Result<String, String> {
                 let st = st.as_table().ok_or(format!("{ctx}: `set` must be a table"))?;
                 for (k, v) in st {
                     let f = field_index(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in set"))?;
-                    if f < CORE_FIELDS && k != "state" {
+                    if f < CORE_FIELDS {
                         return Err(format!("{ctx}: `{k}` is a rule key, not a `set` field"));
                     }
                     let _ = write!(set_code, "({f}, {}), ", toml_value_code(f, v, &ctx)?);
@@ -376,11 +396,33 @@ fn build() -> Result<String, String> {
                 }
             }
 
+            // The rule's static output, rendered once: everything before and after `severity`
+            // (which an Alibaba record's level may override).
+            let head = format!(
+                "\"kind\":\"{kind}\",\"event\":\"{event}\",\"outcome\":\"{outcome}\",\"severity\":\""
+            );
+            let mut tail = String::from("\"");
+            if phase > 0 {
+                let _ = write!(tail, ",\"phase\":{phase}");
+            }
+            if ike_version > 0 {
+                let _ = write!(tail, ",\"ike_version\":{ike_version}");
+            }
+            if !reason.is_empty() {
+                let _ = write!(tail, ",\"reason\":\"{}\"", json_escape(reason));
+            }
+            if !hint.is_empty() {
+                let _ = write!(tail, ",\"hint\":\"{}\"", json_escape(hint));
+            }
+            let _ = write!(tail, ",\"vendor\":\"{}\",\"rule\":\"{}\"", json_escape(vendor), json_escape(id));
             let _ = writeln!(
                 rules_code,
                 "    Rule {{ id: {id:?}, vendor: {vendor:?}, kind: {kind:?}, event: {event:?}, outcome: {outcome:?}, \
                  severity: {severity:?}, phase: {phase}, ike_version: {ike_version}, reason: {reason:?}, hint: {hint:?}, \
-                 slots: {slot_mask}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}] }},"
+                 slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
+                 head: {}, tail: {} }},",
+                lit(head.as_bytes()),
+                lit(tail.as_bytes())
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
@@ -403,20 +445,26 @@ fn build() -> Result<String, String> {
     let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
     let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;
-    let mut head = vec![0u16; buckets];
+    let mut head = vec![0u32; buckets];
     let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
     let mut anchors_code = String::new();
     for (ai, a) in anchors.iter().enumerate() {
-        for k in 0..stride.min(a.text.len() - 3) {
+        // Only the message is scanned with a stride; elsewhere the window at offset 0 suffices.
+        let windows = if a.slots & message_bit != 0 { stride.min(a.text.len() - 3) } else { 1 };
+        for k in 0..windows {
             let w = u32::from_le_bytes([a.text[k], a.text[k + 1], a.text[k + 2], a.text[k + 3]]);
             let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-            next.push((w, ai as u16, k as u8, head[h]));
-            head[h] = next.len() as u16;
+            // HEAD: entry + 1 in bits 0..15, bit 15 set when the bucket holds more than one
+            // entry, and the window's fingerprint in bits 16..31 (checked inline by the scanner).
+            let prev = head[h];
+            next.push((w, ai as u16, k as u8, (prev & 0x7FFF) as u16));
+            let idx = next.len() as u32;
+            head[h] = if prev == 0 { idx | (fingerprint(w) << 16) } else { idx | 0x8000 | (prev & 0xFFFF_0000) };
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
     }
-    if next.len() >= u16::MAX as usize {
+    if next.len() >= 0x7FFF {
         return Err("too many anchor windows for the hash table".into());
     }
 
@@ -437,7 +485,7 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
-    let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
+    let _ = writeln!(code, "pub static HEAD: [u32; {buckets}] = {head:?};");
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
     let _ = writeln!(code, "/// (window bytes, anchor, offset of the window in the anchor, next entry + 1)");
     let _ = writeln!(code, "pub static NEXT: [(u32, u16, u8, u16); {}] = {next:?};", next.len());
@@ -445,6 +493,11 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");
     Ok(code)
+}
+
+/// 16 bits of a window other than those the bucket index comes from (must match src/dispatch.rs).
+fn fingerprint(w: u32) -> u32 {
+    (w ^ (w >> 16)) & 0xFFFF
 }
 
 /// Marks a hole that skips text without capturing (must match src/catalogue.rs).

@@ -47,12 +47,18 @@ pub struct Rule {
     pub hint: &'static str,
     /// Bit mask of input slots (fields::SLOTS) the anchors are searched in.
     pub slots: u32,
+    /// The slot the patterns read (255: the slot the anchor was found in).
+    pub text: u8,
     /// (slot, literal): the slot must be present and contain the literal.
     pub when: &'static [(u8, &'static [u8])],
     /// Tried in order; an empty list means the anchor alone decides.
     pub patterns: &'static [&'static [Tok]],
     /// (output field index, value)
     pub set: &'static [(u8, Const)],
+    /// The static output before the severity value: `"kind":"..",...,"severity":"`.
+    pub head: &'static [u8],
+    /// The static output after the severity value: `","phase":1,...,"rule":".."`.
+    pub tail: &'static [u8],
 }
 
 /// A literal anchor and the rules it selects.

@@ -24,6 +24,9 @@ pub enum Val<'a> {
 /// The classification of one record.
 pub struct Classification<'a> {
     pub rule: &'static Rule,
+    /// The rule's severity, or the level an Alibaba record states.
+    pub severity: &'static str,
+    /// Values of the fields after the rule's own (index >= CORE_FIELDS).
     pub vals: [Val<'a>; NFIELDS],
     /// Bit i is set when vals[i] holds a value.
     pub set: u64,
@@ -32,7 +35,22 @@ pub struct Classification<'a> {
 impl<'a> Classification<'a> {
     /// The value of a field by dotted name (for tests and tools; linear search).
     pub fn get(&self, name: &str) -> Val<'a> {
-        FIELDS.iter().position(|f| f.name == name).map_or(Val::None, |i| self.vals[i])
+        let r = self.rule;
+        let st = |s: &'static str| if s.is_empty() { Val::None } else { Val::Str(s.as_bytes()) };
+        let num = |n: u8| if n == 0 { Val::None } else { Val::Num(DIGITS[n as usize % 3]) };
+        match name {
+            "kind" => st(r.kind),
+            "event" => st(r.event),
+            "outcome" => st(r.outcome),
+            "severity" => st(self.severity),
+            "phase" => num(r.phase),
+            "ike_version" => num(r.ike_version),
+            "reason" => st(r.reason),
+            "hint" => st(r.hint),
+            "vendor" => st(r.vendor),
+            "rule" => st(r.id),
+            _ => FIELDS.iter().position(|f| f.name == name).map_or(Val::None, |i| self.vals[i]),
+        }
     }
 
     fn put(&mut self, i: usize, v: Val<'a>) {
@@ -51,17 +69,7 @@ impl<'a> Classification<'a> {
 
 /// Field indices used by the code below (positions in fields::FIELDS; checked by a test).
 pub mod f {
-    pub const KIND: usize = 0;
-    pub const EVENT: usize = 1;
-    pub const OUTCOME: usize = 2;
-    pub const SEVERITY: usize = 3;
-    pub const PHASE: usize = 4;
-    pub const IKE_VERSION: usize = 5;
-    pub const STATE: usize = 6;
-    pub const REASON: usize = 7;
-    pub const HINT: usize = 8;
-    pub const VENDOR: usize = 9;
-    pub const RULE: usize = 10;
+    pub const STATE: usize = 10;
     pub const PEER_IP: usize = 11;
     pub const TUNNEL: usize = 15;
     pub const INSTANCE: usize = 16;
@@ -93,9 +101,15 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
         return None;
     }
     let mut caps = Caps::default();
+    let mut last = (u16::MAX, u8::MAX);
     for &(r, s) in cands.sorted() {
+        if (r, s) == last {
+            continue;
+        }
+        last = (r, s);
         let Some(rule) = RULES.get(r as usize) else { continue };
-        let Some(text) = texts.get(s as usize).copied().flatten() else { continue };
+        let ts = if rule.text == 255 { s } else { rule.text };
+        let Some(text) = texts.get(ts as usize).copied().flatten() else { continue };
         if !when_ok(rule, texts) {
             continue;
         }
@@ -103,7 +117,7 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
         let matched = rule.patterns.is_empty() || rule.patterns.iter().any(|p| template::matches(p, text, &mut caps));
         crate::probe!(41);
         if matched {
-            let d = describe(rule, text, &caps, texts);
+            let d = describe(rule, text, &caps, texts, present);
             crate::probe!(42);
             return Some(d);
         }
@@ -120,53 +134,44 @@ fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
 #[inline(never)]
-fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS]) -> Classification<'a> {
-    let mut c = Classification { rule, vals: [Val::None; NFIELDS], set: 0 };
-    let st = |s: &'static str| Val::Str(s.as_bytes());
-    c.put(f::KIND, st(rule.kind));
-    c.put(f::EVENT, st(rule.event));
-    c.put(f::OUTCOME, st(rule.outcome));
-    c.put(f::SEVERITY, st(severity_from_level(rule, texts).unwrap_or(rule.severity)));
-    if rule.phase > 0 {
-        c.put(f::PHASE, Val::Num(DIGITS[rule.phase as usize % 3]));
-    }
-    if rule.ike_version > 0 {
-        c.put(f::IKE_VERSION, Val::Num(DIGITS[rule.ike_version as usize % 3]));
-    }
-    if !rule.reason.is_empty() {
-        c.put(f::REASON, st(rule.reason));
-    }
-    if !rule.hint.is_empty() {
-        c.put(f::HINT, st(rule.hint));
-    }
-    c.put(f::VENDOR, st(rule.vendor));
-    c.put(f::RULE, st(rule.id));
+fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
+    let severity = if rule.vendor == "alibaba" { severity_from_level(texts).unwrap_or(rule.severity) } else { rule.severity };
+    let mut c = Classification { rule, severity, vals: [Val::None; NFIELDS], set: 0 };
     for &(fi, k) in rule.set {
-        let v = match k {
-            Const::Str(s) => Val::Str(s),
-            Const::Num(n) => Val::Num(n),
-            Const::Bool(b) => Val::Bool(b),
-        };
-        c.put(fi as usize, v);
+        c.put(fi as usize, konst(k));
     }
     for &(fi, s, e) in &caps.items[..caps.n] {
         let Some(val) = text.get(s as usize..e as usize) else { continue };
-        let Some(field) = FIELDS.get(fi as usize) else { continue };
-        c.put(fi as usize, if field.ty == FieldType::Num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });
+        let num = FIELDS.get(fi as usize).is_some_and(|f| f.ty == FieldType::Num);
+        c.put(fi as usize, if num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });
     }
-    enrich(rule, &mut c, texts);
-    if c.vals[f::BGP_NOTIFICATION_TEXT] == Val::None {
-        if let Val::Num(code) = c.vals[f::BGP_NOTIFICATION_CODE] {
-            let sub = match c.vals[f::BGP_NOTIFICATION_SUBCODE] {
-                Val::Num(s) => Some(small_num(s)),
-                _ => None,
-            };
-            if let Some(t) = bgp::notification_text(small_num(code), sub) {
-                c.put(f::BGP_NOTIFICATION_TEXT, st(t));
-            }
-        }
+    if present & ENRICH_SLOTS != 0 {
+        enrich(rule, &mut c, texts);
+    }
+    if c.set >> f::BGP_NOTIFICATION_CODE & 1 == 1 && c.set >> f::BGP_NOTIFICATION_TEXT & 1 == 0 {
+        notification_text(&mut c);
     }
     c
+}
+
+fn konst(k: Const) -> Val<'static> {
+    match k {
+        Const::Str(s) => Val::Str(s),
+        Const::Num(n) => Val::Num(n),
+        Const::Bool(b) => Val::Bool(b),
+    }
+}
+
+#[inline(never)]
+fn notification_text(c: &mut Classification) {
+    let Val::Num(code) = c.vals[f::BGP_NOTIFICATION_CODE] else { return };
+    let sub = match c.vals[f::BGP_NOTIFICATION_SUBCODE] {
+        Val::Num(s) => Some(small_num(s)),
+        _ => None,
+    };
+    if let Some(t) = bgp::notification_text(small_num(code), sub) {
+        c.put(f::BGP_NOTIFICATION_TEXT, Val::Str(t.as_bytes()));
+    }
 }
 
 fn strip_zeros(d: &[u8]) -> &[u8] {
@@ -190,18 +195,42 @@ fn norm_state(s: &[u8]) -> Option<&'static str> {
     ["established", "rekeying", "negotiating", "down", "up"].into_iter().find(|w| eq_ic(s, w))
 }
 
-/// Adds what the record's structured keys say (documented in docs/SCHEMA.md).
+/// Slots whose values are copied into output fields as they are.
+const COPIES: [(u8, usize); 6] = [
+    (slot::REMOTE_IP, f::PEER_IP),
+    (slot::INSTANCE, f::INSTANCE),
+    (slot::PREFIX, f::BGP_PREFIX),
+    (slot::AS_PATH, f::BGP_AS_PATH),
+    (slot::NEXT_HOP, f::BGP_NEXT_HOP),
+    (slot::CHANGE_REASON, f::DETAIL),
+];
+
+/// Slots `enrich` reads.
+const ENRICH_SLOTS: u32 = 1 << slot::PHASE1_STATE
+    | 1 << slot::PHASE2_STATE
+    | 1 << slot::STATUS
+    | 1 << slot::DPD_ENABLED
+    | 1 << slot::NAT_T_DETECTED
+    | 1 << slot::RESOURCE
+    | 1 << slot::REMOTE_IP
+    | 1 << slot::INSTANCE
+    | 1 << slot::PREFIX
+    | 1 << slot::AS_PATH
+    | 1 << slot::NEXT_HOP
+    | 1 << slot::CHANGE_REASON;
+
+/// Adds what the record's structured keys say (documented in docs/SCHEMA.md): AWS phase
+/// states, BGP status and flags, resource ids, and the copies above. A rule's own captures win.
 #[inline(never)]
 fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS]) {
     let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
-    if c.vals[f::STATE] == Val::None {
+    if c.set >> f::STATE & 1 == 0 {
         let phase_state = if rule.phase == 2 { get(slot::PHASE2_STATE) } else { get(slot::PHASE1_STATE) };
         let bgp_status = get(slot::TYPE).filter(|ty| *ty == b"BGPStatus").and(get(slot::STATUS));
         if let Some(s) = phase_state.or(bgp_status).and_then(norm_state) {
             c.put(f::STATE, Val::Str(s.as_bytes()));
         }
     }
-    let flag = |x: &[u8]| eq_ic(x, "true").then_some(Val::Bool(true)).or(eq_ic(x, "false").then_some(Val::Bool(false)));
     if let Some(b) = get(slot::DPD_ENABLED).and_then(flag) {
         c.put_if_none(f::DPD_ENABLED, b);
     }
@@ -209,34 +238,38 @@ fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NS
         c.put_if_none(f::NAT_T, b);
     }
     if let Some(r) = get(slot::RESOURCE) {
-        // Alibaba: acs:vpn:region:account:vpnconnection/vco-...; AWS: vpn-..._outside-ip.
-        let marker = b"vpnconnection/";
-        if let Some(at) = template::find(r, marker, 0) {
-            c.put_if_none(f::TUNNEL, Val::Str(&r[at + marker.len()..]));
-        } else if r.starts_with(b"vpn-") {
-            c.put_if_none(f::TUNNEL, Val::Str(r));
-        }
+        tunnel_from_resource(c, r);
     }
-    let copies = [
-        (slot::REMOTE_IP, f::PEER_IP),
-        (slot::INSTANCE, f::INSTANCE),
-        (slot::PREFIX, f::BGP_PREFIX),
-        (slot::AS_PATH, f::BGP_AS_PATH),
-        (slot::NEXT_HOP, f::BGP_NEXT_HOP),
-        (slot::CHANGE_REASON, f::DETAIL),
-    ];
-    for (s, fi) in copies {
+    for (s, fi) in COPIES {
         if let Some(x) = get(s) {
             c.put_if_none(fi, Val::Str(x));
         }
     }
 }
 
-/// Alibaba events state their level (INFO, WARN, CRITICAL); it overrides the rule's severity.
-fn severity_from_level(rule: &Rule, t: &[Option<&[u8]>; NSLOTS]) -> Option<&'static str> {
-    if rule.vendor != "alibaba" {
-        return None;
+fn flag(x: &[u8]) -> Option<Val<'static>> {
+    if eq_ic(x, "true") {
+        Some(Val::Bool(true))
+    } else if eq_ic(x, "false") {
+        Some(Val::Bool(false))
+    } else {
+        None
     }
+}
+
+/// Alibaba: acs:vpn:region:account:vpnconnection/vco-...; AWS: vpn-..._outside-ip.
+#[inline(never)]
+fn tunnel_from_resource<'a>(c: &mut Classification<'a>, r: &'a [u8]) {
+    let marker = b"vpnconnection/";
+    if let Some(at) = template::find(r, marker, 0) {
+        c.put_if_none(f::TUNNEL, Val::Str(r.get(at + marker.len()..).unwrap_or(&[])));
+    } else if r.starts_with(b"vpn-") {
+        c.put_if_none(f::TUNNEL, Val::Str(r));
+    }
+}
+
+/// Alibaba events state their level (INFO, WARN, CRITICAL); it overrides the rule's severity.
+fn severity_from_level(t: &[Option<&[u8]>; NSLOTS]) -> Option<&'static str> {
     match t.get(slot::LEVEL as usize).copied().flatten()? {
         b"INFO" => Some("info"),
         b"WARN" => Some("warn"),

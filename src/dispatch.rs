@@ -23,15 +23,16 @@ impl Default for Candidates {
 }
 
 impl Candidates {
+    #[inline(always)]
     fn push(&mut self, rule: u16, slot: u8) {
-        if self.items[..self.n].contains(&(rule, slot)) || self.n >= MAX_CANDIDATES {
-            return;
+        if let Some(x) = self.items.get_mut(self.n) {
+            *x = (rule, slot);
+            self.n += 1;
         }
-        self.items[self.n] = (rule, slot);
-        self.n += 1;
     }
 
-    /// Candidates in catalogue order (rule priority), insertion-sorted: the list is short.
+    /// Candidates in catalogue order (rule priority), insertion-sorted: the list is short and
+    /// usually sorted already. Duplicates stay; the caller skips them.
     pub fn sorted(&mut self) -> &[(u16, u8)] {
         let items = &mut self.items[..self.n];
         for i in 1..items.len() {
@@ -64,8 +65,9 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
         let h = (u32::from_le(w).wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
         // SAFETY: h < 1 << HASH_BITS == HEAD.len().
         let e = unsafe { *HEAD.get_unchecked(h) };
-        if e != 0 {
-            bucket(text, i, u32::from_le(w), e, slot, out);
+        // One entry whose fingerprint differs: no anchor starts a window here.
+        if e != 0 && (e & 0x8000 != 0 || e >> 16 == (w ^ (w >> 16)) & 0xFFFF) {
+            bucket(text, i, u32::from_le(w), (e & 0x7FFF) as u16, slot, out);
         }
         i += step;
     }
@@ -78,11 +80,12 @@ fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candida
     while e != 0 {
         let Some(&(gram, a, k, next)) = NEXT.get(e as usize - 1) else { break };
         e = next;
-        if gram != w || i < k as usize {
+        // Outside the message every position is tested: only the window at offset 0 counts.
+        if gram != w || i < k as usize || (k != 0 && slot != crate::locate::slot::MESSAGE) {
             continue;
         }
         let Some(an) = ANCHORS.get(a as usize) else { continue };
-        if an.slots & bit != 0 && text.get(i - k as usize..).is_some_and(|t| t.starts_with(an.text)) {
+        if an.slots & bit != 0 && crate::template::starts_at(text, i - k as usize, an.text) {
             for &r in an.rules {
                 out.push(r, slot);
             }

@@ -10,8 +10,9 @@ pub enum FieldType {
     Bool,
 }
 
-/// Fields filled from the rule itself; a pattern or `set` may not name them.
-pub const CORE_FIELDS: usize = 11;
+/// Fields filled from the rule itself (written from text build.rs renders per rule); a pattern
+/// or `set` may not name them.
+pub const CORE_FIELDS: usize = 10;
 
 /// One output field: its dotted name, JSON type, the object it sits in (GROUPS) and its key as
 /// written (`"ip":`).
@@ -41,11 +42,11 @@ pub const FIELDS: &[Field] = &[
     Field { name: "severity", ty: FieldType::Str, group: 0, leaf: "\"severity\":" },
     Field { name: "phase", ty: FieldType::Num, group: 0, leaf: "\"phase\":" },
     Field { name: "ike_version", ty: FieldType::Num, group: 0, leaf: "\"ike_version\":" },
-    Field { name: "state", ty: FieldType::Str, group: 0, leaf: "\"state\":" },
     Field { name: "reason", ty: FieldType::Str, group: 0, leaf: "\"reason\":" },
     Field { name: "hint", ty: FieldType::Str, group: 0, leaf: "\"hint\":" },
     Field { name: "vendor", ty: FieldType::Str, group: 0, leaf: "\"vendor\":" },
     Field { name: "rule", ty: FieldType::Str, group: 0, leaf: "\"rule\":" },
+    Field { name: "state", ty: FieldType::Str, group: 0, leaf: "\"state\":" },
     Field { name: "peer.ip", ty: FieldType::Str, group: 1, leaf: "\"ip\":" },
     Field { name: "peer.port", ty: FieldType::Num, group: 1, leaf: "\"port\":" },
     Field { name: "local.ip", ty: FieldType::Str, group: 2, leaf: "\"ip\":" },

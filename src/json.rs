@@ -92,7 +92,7 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 
 /// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
 /// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end).
-#[inline(always)]
+#[inline(never)]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     while let Some(w) = load8(b, i) {
         let m = special(w);
@@ -234,59 +234,91 @@ impl Scanner<'_, '_> {
     }
 
     /// One member or element starting at `i`. Returns the index after it (after the opening
-    /// bracket when the value is a container). Plain ASCII strings are skipped inline; escapes
-    /// and non-ASCII bytes go through `string_end`.
+    /// bracket when the value is a container). The common case, a member of an object with a
+    /// plain key and a plain string value, stays in this small function; the rest is called.
     #[inline(never)]
     fn item(&mut self, i: usize) -> Option<usize> {
         let b = self.b;
-        let mut i = ws(b, i);
-        let mut c = *b.get(i)?;
-        if self.opened && (c == b'}' || c == b']') {
-            self.item = false;
-            self.opened = false;
-            return self.close(i, c);
-        }
-        let mut key = Key::Other;
-        if self.in_object() {
-            if c != b'"' {
-                return None;
-            }
-            let mut e = plain_run(b, i + 1);
-            if b.get(e) != Some(&b'"') {
-                e = string_end(b, e)?.0;
-            }
-            crate::probe!(30);
-            if self.depth <= 2 && maybe_known_key(b, i + 1, e) {
-                self.note_key(i + 1, e);
-            } else if self.depth == 1 {
-                self.empty = false;
-                self.key1 = Key::Other;
-            } else {
-                self.key2 = Key::Other;
-            }
-            i = ws(b, e + 1);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i = ws(b, i + 1);
-            c = *b.get(i)?;
-            key = if self.depth == 1 { self.key1 } else { self.key2 };
-        }
-        crate::probe!(31);
-        if c != b'"' {
-            return self.other_value(i, c, key);
+        let i = ws(b, i);
+        if b.get(i) != Some(&b'"') || !self.in_object() {
+            return self.item_other(i);
         }
         let mut e = plain_run(b, i + 1);
+        if b.get(e) != Some(&b'"') {
+            e = string_end(b, e)?.0;
+        }
+        let key = self.key_of(i + 1, e);
+        let v = if b.get(e + 1) == Some(&b':') { e + 2 } else { colon(b, e + 1)? };
+        if b.get(v) != Some(&b'"') {
+            return self.value_other(v, key);
+        }
+        self.string_value(v, key)
+    }
+
+    /// A string value whose opening quote is at `v`.
+    #[inline(always)]
+    fn string_value(&mut self, v: usize, key: Key) -> Option<usize> {
+        let b = self.b;
+        let mut e = plain_run(b, v + 1);
         let mut escaped = false;
         if b.get(e) != Some(&b'"') {
             (e, escaped) = string_end(b, e)?;
         }
         if key != Key::Other {
-            self.found.record(key, Span { start: (i + 1) as u32, end: e as u32, escaped, string: true }, self.src);
+            self.found.record(key, Span { start: (v + 1) as u32, end: e as u32, escaped, string: true }, self.src);
         }
         self.item = false;
         self.opened = false;
         Some(e + 1)
+    }
+
+    /// Everything `item` does not handle itself: a closing bracket right after an opening one,
+    /// an array element, or a malformed member.
+    #[inline(never)]
+    fn item_other(&mut self, i: usize) -> Option<usize> {
+        let c = *self.b.get(i)?;
+        if self.opened && (c == b'}' || c == b']') {
+            self.item = false;
+            self.opened = false;
+            return self.close(i, c);
+        }
+        if self.in_object() {
+            return None;
+        }
+        self.value_other(i, Key::Other)
+    }
+
+    /// A value at `v` that is not a plain string right there: after whitespace, or a container,
+    /// number or literal.
+    #[inline(never)]
+    fn value_other(&mut self, v: usize, key: Key) -> Option<usize> {
+        let v = ws(self.b, v);
+        let c = *self.b.get(v)?;
+        if c == b'"' {
+            return self.string_value(v, key);
+        }
+        self.other_value(v, c, key)
+    }
+
+    /// The classified key of a member whose key spans `s..e`; also remembers it for the
+    /// members of an object value.
+    #[inline(never)]
+    fn key_of(&mut self, s: usize, e: usize) -> Key {
+        if self.depth == 1 {
+            self.empty = false;
+        }
+        if self.depth <= 2 && maybe_known_key(self.b, s, e) {
+            self.note_key(s, e);
+        } else if self.depth == 1 {
+            self.key1 = Key::Other;
+        } else {
+            self.key2 = Key::Other;
+        }
+        match self.depth {
+            1 => self.key1,
+            2 => self.key2,
+            _ => Key::Other,
+        }
     }
 
     /// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`).
@@ -294,7 +326,6 @@ impl Scanner<'_, '_> {
     fn note_key(&mut self, s: usize, e: usize) {
         let k = self.b.get(s..e).unwrap_or(&[]);
         if self.depth == 1 {
-            self.empty = false;
             self.key1 = classify_key(Parent::Root, k);
             self.found.note_key(self.key1);
         } else if self.parent != Parent::Other {
@@ -348,6 +379,14 @@ impl Scanner<'_, '_> {
     }
 }
 
+/// The colon after a key, with whitespace around it; returns the index after the whitespace
+/// that follows it.
+#[inline(never)]
+fn colon(b: &[u8], i: usize) -> Option<usize> {
+    let i = ws(b, i);
+    (b.get(i) == Some(&b':')).then(|| ws(b, i + 1))
+}
+
 fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
 }
@@ -376,10 +415,8 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     s.push(true);
     i += 1;
     loop {
-        crate::probe!(20);
         if s.item {
             i = s.item(i)?;
-            crate::probe!(21);
             if s.item {
                 continue;
             }
@@ -476,28 +513,37 @@ fn needs_escape(w: u64) -> u64 {
     quote | bslash | ctl
 }
 
+/// Index of the first byte of `s` at or after `i` that JSON requires to escape (or the end).
+#[inline(always)]
+fn clean_run(s: &[u8], mut i: usize) -> usize {
+    while let Some(w) = load8(s, i) {
+        let m = needs_escape(w);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while s.get(i).is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+        i += 1;
+    }
+    i
+}
+
 /// Appends valid UTF-8 `s` as the body of a JSON string (no quotes), escaping what JSON
 /// requires. Runs without special bytes are copied whole.
 #[inline(never)]
 pub fn escape_into(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = clean_run(s, 0);
+    if i == s.len() {
+        out.extend_from_slice(s);
+        return;
+    }
     let mut run = 0;
-    let mut i = 0;
-    loop {
-        while let Some(w) = load8(s, i) {
-            let m = needs_escape(w);
-            if m != 0 {
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
-        let Some(&c) = s.get(i) else { break };
-        i += 1;
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            out.extend_from_slice(s.get(run..i - 1).unwrap_or(&[]));
-            escape_byte(c, out);
-            run = i;
-        }
+    while let Some(&c) = s.get(i) {
+        out.extend_from_slice(s.get(run..i).unwrap_or(&[]));
+        escape_byte(c, out);
+        run = i + 1;
+        i = clean_run(s, run);
     }
     out.extend_from_slice(s.get(run..).unwrap_or(&[]));
 }

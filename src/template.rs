@@ -1,6 +1,8 @@
 //! Matches a pre-tokenised dissect-style pattern (rules/README.md, "Patterns") against a text
-//! and captures spans. Literals are found with plain substring searches; only the first literal
-//! is retried at later occurrences, so the cost stays linear in the text.
+//! and captures spans. Literals are found with substring searches that skip eight bytes at a
+//! time; only the first literal is retried at later occurrences, so the cost stays linear in the
+//! text. Each step is a small function: an interpreter charges a function's or loop's whole
+//! body each time it is entered, so the loop that walks the tokens stays tiny.
 
 use crate::catalogue::{HoleTy, SKIP, Tok};
 
@@ -15,22 +17,36 @@ pub struct Caps {
 }
 
 impl Caps {
+    #[inline(always)]
     fn push(&mut self, field: u8, s: usize, e: usize) {
-        if field != SKIP && self.n < MAX_CAPS {
-            self.items[self.n] = (field, s as u32, e as u32);
-            self.n += 1;
+        if field != SKIP {
+            if let Some(x) = self.items.get_mut(self.n) {
+                *x = (field, s as u32, e as u32);
+                self.n += 1;
+            }
         }
     }
 }
 
-/// First occurrence of `needle` in `hay` at or after `from`.
-pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut i = from;
-    while i + needle.len() <= hay.len() {
-        let off = hay.get(i..hay.len() - rest.len())?.iter().position(|&c| c == first)?;
-        i += off;
-        if hay.get(i + 1..i + needle.len()) == Some(rest) {
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Index of the first `c` in `hay` at or after `from`, eight bytes at a time.
+#[inline(never)]
+fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
+    let pat = ONES * c as u64;
+    while let Some(s) = hay.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        let x = u64::from_le_bytes(a) ^ pat;
+        let m = x.wrapping_sub(ONES) & !x & HIGHS;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i < hay.len() {
+        if hay.get(i) == Some(&c) {
             return Some(i);
         }
         i += 1;
@@ -38,56 +54,114 @@ pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// `hay[at..]` starts with `needle` (a byte loop: cheaper here than a call to memcmp).
+#[inline(always)]
+pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
+    let Some(h) = hay.get(at..at + needle.len()) else { return false };
+    let mut k = 0;
+    while k < needle.len() {
+        if h[k] != needle[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// First occurrence of `needle` in `hay` at or after `from`.
+#[inline(never)]
+pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let &first = needle.first()?;
+    let mut i = from;
+    loop {
+        i = find_byte(hay, first, i)?;
+        if i + needle.len() > hay.len() {
+            return None;
+        }
+        if starts_at(hay, i, needle) {
+            return Some(i);
+        }
+        i += 1;
+    }
+}
+
 fn run_class(ty: HoleTy, c: u8, stop: u8) -> bool {
     match ty {
         HoleTy::Ip => c.is_ascii_hexdigit() || c == b'.' || c == b':',
         HoleTy::Num => c.is_ascii_digit(),
         HoleTy::Hex => c.is_ascii_hexdigit(),
-        HoleTy::Word => !c.is_ascii_whitespace() && c != stop,
+        HoleTy::Word => c > b' ' && c != stop,
         HoleTy::Lazy | HoleTy::Rest => true,
     }
 }
 
-/// Trims an IP run: an IPv4 address stops before `:port`; sentence punctuation is dropped.
-fn ip_trim(t: &[u8], s: usize, mut e: usize) -> Option<usize> {
-    let run = t.get(s..e)?;
-    if let Some(dot) = run.iter().position(|&c| c == b'.') {
-        let head_is_v4 = !run[..dot].contains(&b':');
-        if head_is_v4 {
-            if let Some(colon) = run[dot..].iter().position(|&c| c == b':') {
-                e = s + dot + colon;
+/// End of the run of `ty` characters starting at `i`.
+#[inline(never)]
+fn run_end(t: &[u8], mut i: usize, ty: HoleTy, stop: u8) -> usize {
+    match ty {
+        HoleTy::Num => {
+            while t.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        HoleTy::Hex => {
+            while t.get(i).is_some_and(u8::is_ascii_hexdigit) {
+                i += 1;
+            }
+        }
+        _ => {
+            while t.get(i).is_some_and(|&c| c > b' ' && c != stop) {
+                i += 1;
             }
         }
     }
-    while e > s && matches!(t.get(e - 1), Some(b'.' | b':')) {
-        // Keep "::" forms like "fe80::" intact; drop a lone trailing '.' or ':'.
-        if t.get(e - 1) == Some(&b':') && t.get(e.wrapping_sub(2)) == Some(&b':') {
-            break;
-        }
-        e -= 1;
-    }
-    let v = t.get(s..e)?;
-    let ok = v.first().is_some_and(|c| c.is_ascii_hexdigit() || *c == b':')
-        && (v.iter().filter(|&&c| c == b'.').count() == 3 || v.iter().filter(|&&c| c == b':').count() >= 2);
-    ok.then_some(e)
+    i
 }
 
-/// Captures a typed run starting at `i`; returns its end. Hex skips a `0x` prefix.
+/// An IP address starting at `s`: IPv4 dotted quad (stopping before `:port`) or IPv6. Returns
+/// its end, or None when the run there is not shaped like an address.
+#[inline(never)]
+fn ip_end(t: &[u8], s: usize) -> Option<usize> {
+    let (mut i, mut dots, mut colons) = (s, 0u32, 0u32);
+    while let Some(&c) = t.get(i) {
+        if c == b'.' {
+            dots += 1;
+        } else if c == b':' {
+            if dots > 0 {
+                break;
+            }
+            colons += 1;
+        } else if !c.is_ascii_hexdigit() {
+            break;
+        }
+        i += 1;
+    }
+    // Sentence punctuation after an address is not part of it ("... peer 192.0.2.1.").
+    while i > s && t.get(i - 1) == Some(&b'.') {
+        i -= 1;
+        dots -= 1;
+    }
+    if i > s + 1 && t.get(i - 1) == Some(&b':') && t.get(i - 2) != Some(&b':') {
+        i -= 1;
+        colons -= 1;
+    }
+    let v4 = dots == 3 && colons == 0;
+    let v6 = colons >= 2 && dots == 0 || colons >= 2 && dots == 3;
+    (i > s && (v4 || v6)).then_some(i)
+}
+
+/// Captures a typed run starting at `i`; returns (start, end). Hex skips a `0x` prefix; Rest
+/// takes the remainder of the text.
+#[inline(never)]
 fn typed_run(t: &[u8], i: usize, ty: HoleTy, stop: u8) -> Option<(usize, usize)> {
     let mut s = i;
-    if ty == HoleTy::Hex && t.get(i) == Some(&b'0') && matches!(t.get(i + 1), Some(b'x' | b'X')) {
-        s = i + 2;
+    match ty {
+        HoleTy::Rest => return Some((s, trim_end(t, s, t.len()))),
+        HoleTy::Ip => return Some((s, ip_end(t, s)?)),
+        HoleTy::Hex if t.get(i) == Some(&b'0') && matches!(t.get(i + 1), Some(b'x' | b'X')) => s = i + 2,
+        _ => {}
     }
-    if ty == HoleTy::Rest {
-        return Some((s, trim_end(t, s, t.len())));
-    }
-    let mut e = s;
-    while t.get(e).is_some_and(|&c| run_class(ty, c, stop)) {
-        e += 1;
-    }
-    if ty == HoleTy::Ip {
-        e = ip_trim(t, s, e)?;
-    }
+    let e = run_end(t, s, ty, stop);
     (e > s).then_some((s, e))
 }
 
@@ -111,43 +185,71 @@ fn stop_byte(toks: &[Tok], k: usize) -> u8 {
     }
 }
 
+/// A literal after a lazy hole: searched for; the hole captures what lies before it.
+#[inline(never)]
+fn lazy_then_lit(t: &[u8], l: &[u8], f: u8, s: usize, caps: &mut Caps) -> Option<usize> {
+    let at = find(t, l, s)?;
+    caps.push(f, s, at);
+    Some(at + l.len())
+}
+
+/// A literal that must follow at once.
+#[inline(never)]
+fn lit_at(t: &[u8], pos: usize, l: &[u8]) -> Option<usize> {
+    starts_at(t, pos, l).then_some(pos + l.len())
+}
+
+/// A typed hole at `pos`; returns the index after the run.
+#[inline(never)]
+fn typed_step(toks: &[Tok], k: usize, t: &[u8], pos: usize, f: u8, ty: HoleTy, caps: &mut Caps) -> Option<usize> {
+    let (s, e) = typed_run(t, pos, ty, stop_byte(toks, k))?;
+    caps.push(f, s, e);
+    Some(if ty == HoleTy::Rest { t.len() } else { e })
+}
+
+/// A lazy hole at the end of the pattern: the rest of the text, trimmed.
+#[inline(never)]
+fn lazy_tail(t: &[u8], pos: usize, f: u8, caps: &mut Caps) -> bool {
+    let e = trim_end(t, pos, t.len());
+    caps.push(f, pos, e);
+    e > pos
+}
+
 /// Matches the tokens from `k` on, anchored at `pos`.
+#[inline(never)]
 fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut Caps) -> bool {
     let mut lazy: Option<(u8, usize)> = None;
     while let Some(tok) = toks.get(k) {
-        match *tok {
-            Tok::Lit(l) => {
-                if let Some((f, s)) = lazy.take() {
-                    let Some(at) = find(t, l, pos) else { return false };
-                    caps.push(f, s, at);
-                    pos = at + l.len();
-                } else {
-                    if !t.get(pos..).is_some_and(|r| r.starts_with(l)) {
-                        return false;
-                    }
-                    pos += l.len();
-                }
-            }
+        let next = match *tok {
+            Tok::Lit(l) => match lazy.take() {
+                Some((f, s)) => lazy_then_lit(t, l, f, s, caps),
+                None => lit_at(t, pos, l),
+            },
             Tok::Hole(f, HoleTy::Lazy) => {
                 if k + 1 == toks.len() {
-                    let e = trim_end(t, pos, t.len());
-                    if e <= pos {
-                        return false;
-                    }
-                    caps.push(f, pos, e);
-                    return true;
+                    return lazy_tail(t, pos, f, caps);
                 }
                 lazy = Some((f, pos));
+                Some(pos)
             }
-            Tok::Hole(f, ty) => {
-                let Some((s, e)) = typed_run(t, pos, ty, stop_byte(toks, k)) else { return false };
-                caps.push(f, s, e);
-                pos = if ty == HoleTy::Rest { t.len() } else { e };
-            }
-        }
+            Tok::Hole(f, ty) => typed_step(toks, k, t, pos, f, ty, caps),
+        };
+        let Some(n) = next else { return false };
+        pos = n;
         k += 1;
     }
     true
+}
+
+/// Start of the run of `ty` characters that ends at `at`, for a pattern that begins with a
+/// typed hole.
+#[inline(never)]
+fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
+    let mut s = at;
+    while s > 0 && t.get(s - 1).is_some_and(|&c| run_class(ty, c, 0)) {
+        s -= 1;
+    }
+    s
 }
 
 /// Matches `toks` anywhere in `t`. On success the captures are in `caps`.
@@ -165,18 +267,15 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
             }
             false
         }
-        (Some(Tok::Hole(f, ty)), Some(Tok::Lit(l))) => {
+        (Some(&Tok::Hole(f, ty)), Some(Tok::Lit(l))) => {
             // A leading typed hole: find the literal, then take the run just before it.
             let mut from = 0;
             while let Some(at) = find(t, l, from) {
-                let mut s = at;
-                while s > 0 && t.get(s - 1).is_some_and(|&c| run_class(*ty, c, 0)) {
-                    s -= 1;
-                }
-                if let Some((cs, ce)) = typed_run(t, s, *ty, l.first().copied().unwrap_or(0)) {
+                let s = run_start(t, at, ty);
+                if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
                     if ce == at {
                         caps.n = 0;
-                        caps.push(*f, cs, ce);
+                        caps.push(f, cs, ce);
                         if match_from(toks, t, 2, at + l.len(), caps) {
                             return true;
                         }

@@ -1,36 +1,40 @@
 //! Output: the original record bytes with the classification appended as one more member of the
-//! root object. Nothing of the original is re-encoded; only captured values are escaped.
+//! root object. Nothing of the original is re-encoded. The rule's own fields come from text
+//! build.rs rendered per rule; only the record's values are escaped here.
 
 use crate::classify::{Classification, Val};
 use crate::fields::{FIELDS, GROUPS};
 use crate::json;
 
-/// Appends `"key":{...}` for the classification. Only the fields that are set are visited, and
-/// their keys and enclosing objects come from static tables (fields::FIELDS, fields::GROUPS).
+/// Appends `"key":{...}` for the classification.
 #[inline(never)]
 pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.push(b'"');
     out.extend_from_slice(key);
     out.extend_from_slice(b"\":{");
+    out.extend_from_slice(c.rule.head);
+    out.extend_from_slice(c.severity.as_bytes());
+    out.extend_from_slice(c.rule.tail);
     let mut group = 0u8;
-    let mut first = true;
     let mut m = c.set;
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let Some(field) = FIELDS.get(i) else { break };
-        if field.group != group {
-            first = enter(out, group, field.group, first);
+        if field.group == group {
+            out.push(b',');
+        } else {
+            enter(out, group, field.group);
             group = field.group;
         }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
         out.extend_from_slice(field.leaf.as_bytes());
         value(out, c.vals[i]);
     }
-    enter(out, group, 0, first);
+    let mut g = group;
+    while g != 0 {
+        out.push(b'}');
+        g = parent(g);
+    }
     out.push(b'}');
 }
 
@@ -38,35 +42,35 @@ fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
-/// Closes the open groups down to the common ancestor of `from` and `to`, then opens the
-/// groups of `to` (at most two levels). Returns the new `first` flag.
+/// Leaves group `from` for group `to` (groups nest at most two deep; the members of one group
+/// are contiguous in FIELDS). Closes up to the common ancestor, then opens down to `to`, so
+/// that the caller writes the next member without a comma.
 #[inline(never)]
-fn enter(out: &mut Vec<u8>, from: u8, to: u8, mut first: bool) -> bool {
-    let to_chain = [to, parent(to)];
+fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
+    let (pf, pt) = (parent(from), parent(to));
+    let common = if pt == from {
+        from
+    } else if pf == to {
+        to
+    } else if pf == pt {
+        pt
+    } else {
+        0
+    };
     let mut g = from;
-    while g != 0 && !to_chain.contains(&g) {
+    while g != common {
         out.push(b'}');
-        first = false;
         g = parent(g);
     }
-    // Open what `to` needs below `g`, outermost first.
-    let mut need = [0u8; 2];
-    let mut n = 0;
-    let mut t = to;
-    while t != g && t != 0 && n < 2 {
-        need[n] = t;
-        n += 1;
-        t = parent(t);
-    }
-    while n > 0 {
-        n -= 1;
-        if !first {
-            out.push(b',');
+    // The group we are in has members already (the root always does), hence the comma.
+    out.push(b',');
+    let opening = |out: &mut Vec<u8>, g: u8| out.extend_from_slice(GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
+    if to != common {
+        if pt != common {
+            opening(out, pt);
         }
-        out.extend_from_slice(GROUPS.get(need[n] as usize).map_or("", |x| x.0).as_bytes());
-        first = true;
+        opening(out, to);
     }
-    first
 }
 
 #[inline(never)]
