@@ -448,16 +448,28 @@ fn build() -> Result<String, String> {
     let mut head = vec![0u32; buckets];
     let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
     let mut anchors_code = String::new();
+    // Which windows: any `windows` consecutive ones will do, so each anchor takes the run whose
+    // windows are least used so far. Anchors often share a prefix ("AWS-side peer ..."); their
+    // distinctive ends keep the buckets short.
+    let mut used: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let gram = |t: &[u8], k: usize| u32::from_le_bytes([t[k], t[k + 1], t[k + 2], t[k + 3]]);
     for (ai, a) in anchors.iter().enumerate() {
-        // Only the message is scanned with a stride; elsewhere the window at offset 0 suffices.
-        let windows = if a.slots & message_bit != 0 { stride.min(a.text.len() - 3) } else { 1 };
-        for k in 0..windows {
-            let w = u32::from_le_bytes([a.text[k], a.text[k + 1], a.text[k + 2], a.text[k + 3]]);
+        let t = &a.text;
+        let windows = if a.slots & message_bit != 0 { stride.min(t.len() - 3) } else { 1 };
+        let last_start = t.len() - 3 - windows;
+        let cost = |j: usize| (j..j + windows).map(|k| used.get(&gram(t, k)).copied().unwrap_or(0)).sum::<usize>();
+        let j = (0..=last_start).min_by_key(|&j| (cost(j), std::cmp::Reverse(j))).unwrap_or(0);
+        for k in j..j + windows {
+            let w = gram(t, k);
+            *used.entry(w).or_insert(0) += 1;
             let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
             // HEAD: entry + 1 in bits 0..15, bit 15 set when the bucket holds more than one
             // entry, and the window's fingerprint in bits 16..31 (checked inline by the scanner).
+            // The offset's high bit marks the anchor's first window, the only one that counts
+            // in slots scanned at every position.
             let prev = head[h];
-            next.push((w, ai as u16, k as u8, (prev & 0x7FFF) as u16));
+            let off = k as u8 | if k == j { 0x80 } else { 0 };
+            next.push((w, ai as u16, off, (prev & 0x7FFF) as u16));
             let idx = next.len() as u32;
             head[h] = if prev == 0 { idx | (fingerprint(w) << 16) } else { idx | 0x8000 | (prev & 0xFFFF_0000) };
         }
@@ -487,7 +499,7 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
     let _ = writeln!(code, "pub static HEAD: [u32; {buckets}] = {head:?};");
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
-    let _ = writeln!(code, "/// (window bytes, anchor, offset of the window in the anchor, next entry + 1)");
+    let _ = writeln!(code, "/// (window bytes, anchor, offset of the window in the anchor | 0x80 for its first window, next entry + 1)");
     let _ = writeln!(code, "pub static NEXT: [(u32, u16, u8, u16); {}] = {next:?};", next.len());
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");

@@ -73,22 +73,38 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     }
 }
 
-/// Verifies the anchors whose window `w` sits at position `i`.
+/// Walks the bucket's chain: entries whose window equals `w` are verified out of line, so the
+/// loop that skips the others stays small.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candidates) {
-    let bit = 1u32 << slot;
-    while e != 0 {
-        let Some(&(gram, a, k, next)) = NEXT.get(e as usize - 1) else { break };
-        e = next;
-        // Outside the message every position is tested: only the window at offset 0 counts.
-        if gram != w || i < k as usize || (k != 0 && slot != crate::locate::slot::MESSAGE) {
-            continue;
+    while let Some(&(gram, a, k, next)) = NEXT.get((e as usize).wrapping_sub(1)) {
+        if gram == w {
+            verify(text, i, a, k, slot, out);
         }
-        let Some(an) = ANCHORS.get(a as usize) else { continue };
-        if an.slots & bit != 0 && crate::template::starts_at(text, i - k as usize, an.text) {
-            for &r in an.rules {
-                out.push(r, slot);
-            }
+        e = next;
+    }
+}
+
+/// Checks that anchor `a`, whose window at offset `k` sits at position `i`, occurs there, and
+/// adds its rules. Outside the message every position is tested, so only the anchor's first
+/// window (marked by the offset's high bit) counts there.
+#[inline(never)]
+fn verify(text: &[u8], i: usize, a: u16, k: u8, slot: u8, out: &mut Candidates) {
+    let first = k & 0x80 != 0;
+    let k = (k & 0x7F) as usize;
+    if i < k || (!first && slot != crate::locate::slot::MESSAGE) {
+        return;
+    }
+    let Some(an) = ANCHORS.get(a as usize) else { return };
+    // Anchors that share a window often share a prefix: compare their last bytes first.
+    let (start, len) = (i - k, an.text.len());
+    let tail = |t: &[u8], at: usize| t.get(at + len - 4..at + len).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+    if an.slots & (1u32 << slot) == 0 || tail(text, start) != tail(an.text, 0) {
+        return;
+    }
+    if crate::template::starts_at(text, start, an.text) {
+        for &r in an.rules {
+            out.push(r, slot);
         }
     }
 }
