@@ -11,7 +11,7 @@ include!("src/fields.rs");
 /// Buckets of the anchor hash table (must match src/dispatch.rs).
 const HASH_BITS: u32 = 13;
 /// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
-const MAX_STRIDE: usize = 8;
+const MAX_STRIDE: usize = 6;
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
 const OUTCOMES: &[&str] = &["success", "failure", "unknown"];

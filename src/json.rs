@@ -4,7 +4,7 @@
 //! of any depth cannot overflow the interpreter's stack. String bodies are skipped eight bytes at
 //! a time.
 
-use crate::locate::{Found, Key, Parent, classify_key, maybe_known_key};
+use crate::locate::{Found, Key, OTHER, Parent, classify_key, key_parent, maybe_known_key};
 
 /// Where a value sits in a buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -264,7 +264,7 @@ impl Scanner<'_, '_> {
         if b.get(e) != Some(&b'"') {
             (e, escaped) = string_end(b, e)?;
         }
-        if key != Key::Other {
+        if key != OTHER {
             self.found.record(key, Span { start: (v + 1) as u32, end: e as u32, escaped, string: true }, self.src);
         }
         self.item = false;
@@ -285,7 +285,7 @@ impl Scanner<'_, '_> {
         if self.in_object() {
             return None;
         }
-        self.value_other(i, Key::Other)
+        self.value_other(i, OTHER)
     }
 
     /// A value at `v` that is not a plain string right there: after whitespace, or a container,
@@ -310,14 +310,14 @@ impl Scanner<'_, '_> {
         if self.depth <= 2 && maybe_known_key(self.b, s, e) {
             self.note_key(s, e);
         } else if self.depth == 1 {
-            self.key1 = Key::Other;
+            self.key1 = OTHER;
         } else {
-            self.key2 = Key::Other;
+            self.key2 = OTHER;
         }
         match self.depth {
             1 => self.key1,
             2 => self.key2,
-            _ => Key::Other,
+            _ => OTHER,
         }
     }
 
@@ -332,7 +332,7 @@ impl Scanner<'_, '_> {
             self.key2 = classify_key(self.parent, k);
             self.found.note_key(self.key2);
         } else {
-            self.key2 = Key::Other;
+            self.key2 = OTHER;
         }
     }
 
@@ -341,27 +341,27 @@ impl Scanner<'_, '_> {
     #[inline(never)]
     fn other_value(&mut self, i: usize, c: u8, key: Key) -> Option<usize> {
         if c == b'{' || c == b'[' {
-            if self.depth == 1 {
-                self.parent = if c == b'{' { key.as_parent() } else { Parent::Other };
-            }
-            self.push(c == b'{');
-            self.item = true;
-            self.opened = true;
-            return Some(i + 1);
+            return self.open(i, c, key);
         }
-        let end = match c {
-            b't' => literal(self.b, i, b"true")?,
-            b'f' => literal(self.b, i, b"false")?,
-            b'n' => literal(self.b, i, b"null")?,
-            _ => number_end(self.b, i)?,
-        };
-        if key != Key::Other {
-            let span = Span { start: i as u32, end: end as u32, escaped: false, string: false };
-            self.found.record(key, span, self.src);
+        let end = scalar_end(self.b, i, c)?;
+        if key != OTHER {
+            self.found.record(key, Span { start: i as u32, end: end as u32, escaped: false, string: false }, self.src);
         }
         self.item = false;
         self.opened = false;
         Some(end)
+    }
+
+    /// An opening bracket `c` at `i`.
+    #[inline(never)]
+    fn open(&mut self, i: usize, c: u8, key: Key) -> Option<usize> {
+        if self.depth == 1 {
+            self.parent = if c == b'{' { key_parent(key) } else { Parent::Other };
+        }
+        self.push(c == b'{');
+        self.item = true;
+        self.opened = true;
+        Some(i + 1)
     }
 
     /// A closing bracket `c` at `i`. Returns the index after it.
@@ -387,6 +387,17 @@ fn colon(b: &[u8], i: usize) -> Option<usize> {
     (b.get(i) == Some(&b':')).then(|| ws(b, i + 1))
 }
 
+/// The end of a number or literal starting with `c` at `i`.
+#[inline(never)]
+fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
+    match c {
+        b't' => literal(b, i, b"true"),
+        b'f' => literal(b, i, b"false"),
+        b'n' => literal(b, i, b"null"),
+        _ => number_end(b, i),
+    }
+}
+
 fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
 }
@@ -405,8 +416,8 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
         depth: 0,
         found,
         src,
-        key1: Key::Other,
-        key2: Key::Other,
+        key1: OTHER,
+        key2: OTHER,
         parent: Parent::Other,
         empty: true,
         item: true,

@@ -40,21 +40,16 @@ pub enum Parent {
     Other,
 }
 
-/// A classified key: which slots its value fills (slot, priority; lower wins) and, when its value
-/// is an object, which parent its members have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    Other,
-    Known(&'static [(u8, u8)], Parent),
-}
+/// A classified key: 0 for a key vpnlog does not read, otherwise 1 + its index in KEYS
+/// (which slots its value fills and, when the value is an object, its members' parent).
+pub type Key = u8;
 
-impl Key {
-    pub fn as_parent(self) -> Parent {
-        match self {
-            Key::Known(_, p) => p,
-            Key::Other => Parent::Other,
-        }
-    }
+/// A key vpnlog does not read.
+pub const OTHER: Key = 0;
+
+/// The container the members of a key's object value sit in.
+pub fn key_parent(k: Key) -> Parent {
+    KEYS.get((k as usize).wrapping_sub(1)).map_or(Parent::Other, |e| e.3)
 }
 
 use slot::*;
@@ -170,17 +165,17 @@ pub fn maybe_known_key(b: &[u8], s: usize, e: usize) -> bool {
 #[inline(never)]
 pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
     if parent == Parent::Other {
-        return Key::Other;
+        return OTHER;
     }
     let mut h = key_hash(parent, k);
     loop {
         let e = INDEX[h];
         if e == 0 {
-            return Key::Other;
+            return OTHER;
         }
-        if let Some(&(p, key, slots, child)) = KEYS.get(e as usize - 1) {
-            if p == parent && key == k {
-                return Key::Known(slots, child);
+        if let Some(&(p, key, _, _)) = KEYS.get(e as usize - 1) {
+            if p == parent && crate::template::starts_at(k, 0, key) && k.len() == key.len() {
+                return e;
             }
         }
         h = (h + 1) & ((1 << INDEX_BITS) - 1);
@@ -209,7 +204,7 @@ impl Default for Found {
 impl Found {
     /// Notes the keys of the existing-`vpn` rule.
     pub fn note_key(&mut self, key: Key) {
-        if let Key::Known(&[(m, _), ..], _) = key {
+        if let Some(&(_, _, &[(m, _), ..], _)) = KEYS.get((key as usize).wrapping_sub(1)) {
             match m {
                 MARK_VPN => self.has_vpn = true,
                 MARK_VPNLOG => self.has_vpnlog = true,
@@ -220,8 +215,9 @@ impl Found {
     }
 
     /// Records a value for every slot its key fills. Only the two flag slots take non-strings.
+    #[inline(never)]
     pub fn record(&mut self, key: Key, span: Span, src: u8) {
-        let Key::Known(slots, _) = key else { return };
+        let Some(&(_, _, slots, _)) = KEYS.get((key as usize).wrapping_sub(1)) else { return };
         for &(s, p) in slots {
             let flag = s == DPD_ENABLED || s == NAT_T_DETECTED;
             if !(span.string || flag) {
