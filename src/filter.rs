@@ -12,6 +12,7 @@
 //! - no record at all (the host failed to copy it in):
 //!   `{"vpnlog_error":"record not copied into the filter","record_len":N}`.
 
+use crate::catalogue::ANCHOR_SLOT_MASK;
 use crate::classify::{self, Classification};
 use crate::dispatch::Candidates;
 use crate::json;
@@ -40,40 +41,48 @@ impl Filter {
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
         match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {
-            None => {
-                self.out.extend_from_slice(b"{\"vpnlog_invalid\":\"");
-                json::escape_lossy(record, &mut self.out);
-                self.out.extend_from_slice(b"\"}");
+            None => self.invalid(record),
+            // Nothing an anchor could be in, or already classified: the record as it is.
+            Some(_) if found.present & ANCHOR_SLOT_MASK == 0 || (found.has_vpn && (found.vpn_is_ours || found.has_vpnlog)) => {
+                self.out.extend_from_slice(record)
             }
-            Some(root) => {
-                crate::probe!(2);
-                let key: Option<&[u8]> = match (found.has_vpn, found.vpn_is_ours, found.has_vpnlog) {
-                    (false, _, _) => Some(b"vpn"),
-                    (true, false, false) => Some(b"vpnlog"),
-                    _ => None,
-                };
-                let texts = locate::texts(record, &self.bufs, found.present, &locs);
-                crate::probe!(3);
-                let class = key.and_then(|k| classify::classify(&texts, found.present, &mut self.cands).map(|c| (k, c)));
-                crate::probe!(4);
-                match class {
-                    Some((k, c)) => {
-                        let (head, tail) = record.split_at(root.close);
-                        self.out.extend_from_slice(head);
-                        if !root.empty {
-                            self.out.push(b',');
-                        }
-                        crate::probe!(50);
-                        write::member(&mut self.out, k, &c);
-                        crate::probe!(51);
-                        self.out.extend_from_slice(tail);
-                    }
-                    None => self.out.extend_from_slice(record),
-                }
-            }
+            Some(root) => self.classify_into_out(record, root, &found, &locs),
         }
         crate::probe!(5);
         self.finish()
+    }
+
+    /// Classifies and writes the output: the record with `"vpn":{...}` appended, or the record.
+    #[inline(never)]
+    fn classify_into_out(&mut self, record: &[u8], root: json::Root, found: &Found, locs: &[Loc; NSLOTS]) {
+        crate::probe!(2);
+        let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
+        let texts = locate::texts(record, &self.bufs, found.present, locs);
+        crate::probe!(3);
+        let class = classify::classify(&texts, found.present, &mut self.cands);
+        crate::probe!(4);
+        let Some(c) = class else {
+            self.out.extend_from_slice(record);
+            return;
+        };
+        let (head, tail) = record.split_at(root.close);
+        self.out.extend_from_slice(head);
+        if !root.empty {
+            self.out.push(b',');
+        }
+        crate::probe!(50);
+        write::member(&mut self.out, key, &c);
+        crate::probe!(51);
+        self.out.extend_from_slice(tail);
+    }
+
+    /// Input that is not a JSON object, wrapped so that nothing is lost.
+    #[cold]
+    #[inline(never)]
+    fn invalid(&mut self, record: &[u8]) {
+        self.out.extend_from_slice(b"{\"vpnlog_invalid\":\"");
+        json::escape_lossy(record, &mut self.out);
+        self.out.extend_from_slice(b"\"}");
     }
 
     /// The output when the host could not copy the record in.
