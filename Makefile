@@ -1,5 +1,6 @@
 # vpnlog: `make` builds dist/vpnlog.wasm and the host (target/release/vpnlog);
-# `make demo` streams examples/ through the module; `make test` runs every test.
+# `make demo` streams examples/ through the module; `make test` runs every test;
+# `make docs` regenerates docs/RULES.md and docs/SCHEMA.md from the catalogue.
 SHELL := /bin/bash
 WASM_TARGET := wasm32-wasip1
 WASM_DIR := target/wasm
@@ -9,13 +10,13 @@ WASM_FLAGS := -C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=
 SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
 HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
 
-.PHONY: all wasm host demo test clean toolchain
+.PHONY: all wasm host demo docs test clean toolchain
 all: dist/vpnlog.wasm $(HOST)
 
 wasm: dist/vpnlog.wasm
 host: $(HOST)
 
-# rustup's target when installed; otherwise Debian's rustc-web + build-std (docs/BUILDING.md).
+# rustup's target when installed; otherwise Debian's rustc-web + build-std (README.md, Building).
 dist/vpnlog.wasm: $(SOURCES)
 	@./scripts/build-wasm.sh
 	@ls -l dist/vpnlog.wasm | awk '{print "dist/vpnlog.wasm: " $$5 " bytes"}'
@@ -28,6 +29,11 @@ toolchain:
 
 demo: all
 	@./scripts/demo.sh
+
+# Rendered by the host from the compiled catalogue; host/tests/docs.rs fails when they are stale.
+docs: $(HOST)
+	$(HOST) docs rules > docs/RULES.md.tmp && mv docs/RULES.md.tmp docs/RULES.md
+	$(HOST) docs schema > docs/SCHEMA.md.tmp && mv docs/SCHEMA.md.tmp docs/SCHEMA.md
 
 test: all
 	cargo test --release --workspace -- --test-threads=2

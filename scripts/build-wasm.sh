@@ -43,6 +43,9 @@ fi
 if [ "${1:-}" = "--check" ]; then echo "build-wasm: route $route"; exit 0; fi
 
 mkdir -p dist
+# The module aborts on panic (never unwinds); set here rather than in Cargo.toml's release
+# profile, which the native host and its tests share.
+export CARGO_PROFILE_RELEASE_PANIC=abort
 if [ "$route" = rustup ]; then
   RUSTFLAGS="$EXPORTS" cargo build --release -p vpnlog --lib --target $TARGET --target-dir $TDIR
 else

@@ -38,6 +38,9 @@ impl Filter {
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
         crate::probe!(1);
         self.out.clear();
+        // One allocation for the record and what is appended; growing by doubling would leave
+        // a big record's buffer twice as large as needed for the life of the instance.
+        self.out.reserve(record.len() + 4096);
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
         match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {

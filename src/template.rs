@@ -215,31 +215,48 @@ fn lazy_tail(t: &[u8], pos: usize, f: u8, caps: &mut Caps) -> bool {
     e > pos
 }
 
+/// How matching from one start ended.
+#[derive(PartialEq, Eq)]
+enum Outcome {
+    Matched,
+    /// Failed here; a later start might match.
+    Failed,
+    /// A literal searched for is absent from here on, so no later start can match either.
+    Impossible,
+}
+
 /// Matches the tokens from `k` on, anchored at `pos`.
 #[inline(never)]
-fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut Caps) -> bool {
+fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut Caps) -> Outcome {
     let mut lazy: Option<(u8, usize)> = None;
     while let Some(tok) = toks.get(k) {
         let next = match *tok {
             Tok::Lit(l) => match lazy.take() {
-                Some((f, s)) => lazy_then_lit(t, l, f, s, caps),
+                Some((f, s)) => match lazy_then_lit(t, l, f, s, caps) {
+                    None => return Outcome::Impossible,
+                    found => found,
+                },
                 None => lit_at(t, pos, l),
             },
             Tok::Hole(f, HoleTy::Lazy) => {
                 if k + 1 == toks.len() {
-                    return lazy_tail(t, pos, f, caps);
+                    return if lazy_tail(t, pos, f, caps) { Outcome::Matched } else { Outcome::Failed };
                 }
                 lazy = Some((f, pos));
                 Some(pos)
             }
             Tok::Hole(f, ty) => typed_step(toks, k, t, pos, f, ty, caps),
         };
-        let Some(n) = next else { return false };
+        let Some(n) = next else { return Outcome::Failed };
         pos = n;
         k += 1;
     }
-    true
+    Outcome::Matched
 }
+
+/// At most this many occurrences of a pattern's first literal are tried, so that matching stays
+/// linear in the text whatever it holds.
+const MAX_STARTS: usize = 16;
 
 /// Start of the run of `ty` characters that ends at `at`, for a pattern that begins with a
 /// typed hole.
@@ -258,26 +275,31 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
     match (toks.first(), toks.get(1)) {
         (Some(Tok::Lit(l)), _) => {
             let mut from = 0;
-            while let Some(at) = find(t, l, from) {
+            for _ in 0..MAX_STARTS {
+                let Some(at) = find(t, l, from) else { return false };
                 caps.n = 0;
-                if match_from(toks, t, 1, at + l.len(), caps) {
-                    return true;
+                match match_from(toks, t, 1, at + l.len(), caps) {
+                    Outcome::Matched => return true,
+                    Outcome::Impossible => return false,
+                    Outcome::Failed => from = at + 1,
                 }
-                from = at + 1;
             }
             false
         }
         (Some(&Tok::Hole(f, ty)), Some(Tok::Lit(l))) => {
             // A leading typed hole: find the literal, then take the run just before it.
             let mut from = 0;
-            while let Some(at) = find(t, l, from) {
+            for _ in 0..MAX_STARTS {
+                let Some(at) = find(t, l, from) else { return false };
                 let s = run_start(t, at, ty);
                 if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
                     if ce == at {
                         caps.n = 0;
                         caps.push(f, cs, ce);
-                        if match_from(toks, t, 2, at + l.len(), caps) {
-                            return true;
+                        match match_from(toks, t, 2, at + l.len(), caps) {
+                            Outcome::Matched => return true,
+                            Outcome::Impossible => return false,
+                            Outcome::Failed => {}
                         }
                     }
                 }

@@ -319,10 +319,71 @@ impl FluentBitHost {
             record_ptr as i32,
             record.len() as i32,
         );
+        let (mut result, fuel, trapped) = self.call_filter(args);
+
+        self.release(tag_ptr, &mut copy_fuel);
+        self.release(record_ptr, &mut copy_fuel);
+
+        if let Some(failure) = copy_failure {
+            // Measured in Fluent Bit 5.1.1: the record that failed to copy and the next one
+            // are both lost.
+            if let Dropped::CopyFailed { bytes, .. } = &failure {
+                self.pending_exception = Some(format!("allocate {bytes} bytes memory failed"));
+            }
+            result = Err(failure);
+        }
+
+        Outcome {
+            result: result.and_then(check_returned),
+            fuel,
+            copy_fuel,
+            trapped,
+            leaves_stale_exception: self.pending_exception.is_some(),
+        }
+    }
+
+    /// Calls the filter function with these exact arguments: nothing is copied into or freed
+    /// from module memory. For pointers a real host can pass but `process` cannot produce, such
+    /// as a record pointer of 0 after a failed copy. The call and its result get the same
+    /// checks and exception effects as in `process`.
+    pub fn call_raw(
+        &mut self,
+        tag_ptr: u32,
+        tag_len: u32,
+        time: Timestamp,
+        record_ptr: u32,
+        record_len: u32,
+    ) -> Outcome {
+        self.store.data_mut().captured.clear();
+        let args = (
+            tag_ptr as i32,
+            tag_len as i32,
+            time.sec as i32,
+            time.nsec as i32,
+            record_ptr as i32,
+            record_len as i32,
+        );
+        let (result, fuel, trapped) = self.call_filter(args);
+        Outcome {
+            result: result.and_then(check_returned),
+            fuel,
+            copy_fuel: 0,
+            trapped,
+            leaves_stale_exception: self.pending_exception.is_some(),
+        }
+    }
+
+    /// Calls the filter function and reads the string it returns, with Fluent Bit's exception
+    /// handling. Returns the string (or why the record is lost), the fuel used and whether the
+    /// call trapped.
+    fn call_filter(
+        &mut self,
+        args: (i32, i32, i32, i32, i32, i32),
+    ) -> (Result<Vec<u8>, Dropped>, u64, bool) {
         let filter = self.filter;
         let (call, fuel) = self.metered(|store| filter.call(store, args));
         let mut trapped = false;
-        let mut result = match call {
+        let result = match call {
             Err(e) => {
                 trapped = true;
                 // Fluent Bit logs and clears the exception.
@@ -344,36 +405,7 @@ impl FluentBitHost {
                 }
             },
         };
-
-        self.release(tag_ptr, &mut copy_fuel);
-        self.release(record_ptr, &mut copy_fuel);
-
-        if let Some(failure) = copy_failure {
-            // Measured in Fluent Bit 5.1.1: the record that failed to copy and the next one
-            // are both lost.
-            if let Dropped::CopyFailed { bytes, .. } = &failure {
-                self.pending_exception = Some(format!("allocate {bytes} bytes memory failed"));
-            }
-            result = Err(failure);
-        }
-
-        let result = result.and_then(|s| {
-            if s.is_empty() {
-                return Err(Dropped::EmptyString);
-            }
-            match json::validate(&s) {
-                Ok(Kind::Object) => Ok(s),
-                Ok(kind) => Err(Dropped::NotAnObject(kind)),
-                Err(e) => Err(Dropped::InvalidJson(e)),
-            }
-        });
-        Outcome {
-            result,
-            fuel,
-            copy_fuel,
-            trapped,
-            leaves_stale_exception: self.pending_exception.is_some(),
-        }
+        (result, fuel, trapped)
     }
 
     /// Current size of the module's memory in 64 KiB pages.
@@ -520,6 +552,18 @@ impl FluentBitHost {
             Some(n) => Ok(mem[start..start + n].to_vec()),
             None => Err("no NUL before the end of memory"),
         }
+    }
+}
+
+/// Fluent Bit's json-mode checks on the returned string: not empty, valid JSON, an object.
+fn check_returned(s: Vec<u8>) -> Result<Vec<u8>, Dropped> {
+    if s.is_empty() {
+        return Err(Dropped::EmptyString);
+    }
+    match json::validate(&s) {
+        Ok(Kind::Object) => Ok(s),
+        Ok(kind) => Err(Dropped::NotAnObject(kind)),
+        Err(e) => Err(Dropped::InvalidJson(e)),
     }
 }
 

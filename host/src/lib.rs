@@ -2,8 +2,10 @@
 //!
 //! [`FluentBitHost`] runs a module the way Fluent Bit's `wasm` filter does (json mode), on the
 //! wasmi interpreter with fuel metering; [`input`] turns input lines into the compact records
-//! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on.
+//! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on; [`docs`]
+//! renders the rule list and the reference documents from the compiled catalogue.
 
+pub mod docs;
 pub mod filter;
 pub mod input;
 pub mod json;

@@ -19,6 +19,8 @@ Usage: vpnlog <COMMAND> [OPTIONS]
 Commands:
   run     Filter records from standard input to standard output
   bench   Measure fuel, time and memory per record
+  rules   List the rules of the catalogue, one per line
+  docs    Print a reference document (docs/RULES.md, docs/SCHEMA.md)
   help    Show help for a command
 
 Options:
@@ -77,6 +79,34 @@ Options:
 
 Exit status: 0 measured; 1 some input line was invalid (skipped, still measured);
 2 usage error, unreadable input, or a module that cannot be loaded.
+";
+
+const RULES_HELP: &str = "\
+vpnlog rules: list the rules of the catalogue built into this program
+
+Usage: vpnlog rules
+
+Prints one line per rule, in the order rules are tried:
+  id<TAB>vendor<TAB>kind<TAB>event<TAB>first example line
+The catalogue is the one compiled from rules/*.toml when this program was built; the
+module in dist/vpnlog.wasm is built from the same files by `make`.
+
+Options:
+  -h, --help  Show this help
+";
+
+const DOCS_HELP: &str = "\
+vpnlog docs: print a reference document rendered from the catalogue
+
+Usage: vpnlog docs <rules|schema>
+
+  rules   docs/RULES.md: every rule by vendor (anchors, patterns, meaning, examples)
+  schema  docs/SCHEMA.md: the `vpn` object, its vocabularies, and the record keys read
+
+`make docs` writes both files; a test fails when the committed ones are out of date.
+
+Options:
+  -h, --help  Show this help
 ";
 
 /// Failure that ends the command with status 2.
@@ -341,6 +371,15 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
     })
 }
 
+/// Writes a whole text to standard output; a closed pipe (`vpnlog rules | head`) is not an error.
+fn print_text(text: &str) -> Result<ExitCode, Fatal> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = args.first() else {
@@ -362,6 +401,8 @@ fn main() -> ExitCode {
                 None => MAIN_HELP,
                 Some("run") => RUN_HELP,
                 Some("bench") => BENCH_HELP,
+                Some("rules") => RULES_HELP,
+                Some("docs") => DOCS_HELP,
                 Some(other) => {
                     eprintln!("vpnlog: unknown command `{other}`\n\n{MAIN_HELP}");
                     return ExitCode::from(2);
@@ -385,6 +426,23 @@ fn main() -> ExitCode {
                 }
             }
         }
+        "rules" => match rest.first().map(String::as_str) {
+            None => print_text(&vpnlog_host::docs::rules_tsv()),
+            Some("-h" | "--help") => print_text(RULES_HELP),
+            Some(other) => {
+                eprintln!("vpnlog rules: unexpected argument `{other}`\nTry `vpnlog rules --help`.");
+                return ExitCode::from(2);
+            }
+        },
+        "docs" => match (rest.first().map(String::as_str), rest.len()) {
+            (Some("rules"), 1) => print_text(&vpnlog_host::docs::rules_md()),
+            (Some("schema"), 1) => print_text(&vpnlog_host::docs::schema_md()),
+            (Some("-h" | "--help"), _) => print_text(DOCS_HELP),
+            _ => {
+                eprintln!("vpnlog docs: name one document: `rules` or `schema`\nTry `vpnlog docs --help`.");
+                return ExitCode::from(2);
+            }
+        },
         other => {
             eprintln!("vpnlog: unknown command `{other}`\n\n{MAIN_HELP}");
             return ExitCode::from(2);

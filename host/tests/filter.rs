@@ -364,3 +364,90 @@ fn modules_that_cannot_work_are_refused_at_load() {
     assert!(e.to_string().contains("_initialize"), "{e}");
     assert!(FluentBitHost::new(b"\0asm garbage", &HostConfig::default()).is_err());
 }
+
+/// Returns the record pointer it is given, so `call_raw` decides exactly what comes back:
+/// a JSON object at 16, an array at 32, pointer 0 as it is. Records its arguments.
+fn raw_module() -> String {
+    r#"(module
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{\"a\":1}\00")
+  (data (i32.const 32) "[1]\00")
+  (global $calls (export "calls") (mut i32) (i32.const 0))
+  (global $tag_ptr (export "tag_ptr") (mut i32) (i32.const 0))
+  (global $tag_len (export "tag_len") (mut i32) (i32.const 0))
+  (global $sec (export "sec") (mut i32) (i32.const 0))
+  (global $nsec (export "nsec") (mut i32) (i32.const 0))
+  (global $rec_len (export "rec_len") (mut i32) (i32.const 0))
+  (func (export "vpnlog_filter") (param i32 i32 i32 i32 i32 i32) (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (global.set $tag_ptr (local.get 0))
+    (global.set $tag_len (local.get 1))
+    (global.set $sec (local.get 2))
+    (global.set $nsec (local.get 3))
+    (global.set $rec_len (local.get 5))
+    (local.get 4)))"#
+        .to_string()
+}
+
+#[test]
+fn call_raw_passes_its_arguments_as_given_and_checks_the_result_like_process() {
+    let mut h = host(&raw_module());
+    let before = h.app_heap_used();
+    let o = h.call_raw(40, 3, T, 16, 7);
+    assert_eq!(ok(&o), br#"{"a":1}"#);
+    assert_eq!(o.copy_fuel, 0);
+    assert!(o.fuel > 0);
+    assert_eq!(
+        h.app_heap_used(),
+        before,
+        "nothing copied into the app heap"
+    );
+    assert_eq!(
+        (g(&h, "tag_ptr"), g(&h, "tag_len"), g(&h, "rec_len")),
+        (40, 3, 7)
+    );
+    assert_eq!((g(&h, "sec"), g(&h, "nsec")), (1_700_000_123, 456));
+
+    // Lengths are passed as i32, as Fluent Bit does.
+    ok(&h.call_raw(0, 0, T, 16, u32::MAX));
+    assert_eq!(g(&h, "rec_len"), -1);
+
+    assert_eq!(
+        h.call_raw(0, 0, T, 32, 3).result,
+        Err(Dropped::NotAnObject(Kind::Array))
+    );
+
+    // Pointer 0 comes back as the result: invalid, and the next call fails too.
+    let o = h.call_raw(0, 0, T, 0, 7);
+    assert!(
+        matches!(
+            dropped(&o),
+            Dropped::InvalidPointer {
+                ptr: 0,
+                why: "null pointer"
+            }
+        ),
+        "{:?}",
+        o.result
+    );
+    assert!(o.leaves_stale_exception && h.has_pending_exception());
+    assert!(matches!(
+        dropped(&h.call_raw(0, 0, T, 16, 7)),
+        Dropped::PendingException(_)
+    ));
+    assert_eq!(ok(&h.call_raw(0, 0, T, 16, 7)), br#"{"a":1}"#);
+    assert_eq!(g(&h, "calls"), 6);
+}
+
+#[test]
+fn call_raw_with_a_module_malloc_allocates_nothing() {
+    let mut h = host(&common::copy_module());
+    assert!(h.uses_module_malloc());
+    // copy_module copies record_len + 1 bytes from the record pointer to 64 KiB and returns
+    // that; 16 zero bytes at address 0 make an empty string.
+    let o = h.call_raw(0, 0, T, 0, 15);
+    assert_eq!(o.result, Err(Dropped::EmptyString));
+    assert_eq!(g(&h, "allocs"), 0);
+    assert_eq!(g(&h, "live"), 0);
+    assert_eq!((g(&h, "rec_ptr"), g(&h, "rec_len")), (0, 15));
+}

@@ -54,3 +54,31 @@ pub fn parse(out: &[u8]) -> Value {
 pub fn vpn_field<'a>(out: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(out.get("vpn")?, |v, k| v.get(k))
 }
+
+/// Lines of a golden file in tests/golden/ (see tests/golden.rs): one record per line, no blank
+/// lines, a final newline.
+pub fn golden_lines(file: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let body = text.strip_suffix('\n').unwrap_or_else(|| panic!("{file}: must end with a newline"));
+    let lines: Vec<String> = body.split('\n').map(str::to_string).collect();
+    for (i, l) in lines.iter().enumerate() {
+        assert!(!l.trim().is_empty(), "{file}:{}: blank line", i + 1);
+        assert!(!l.ends_with('\r'), "{file}:{}: CRLF line ending", i + 1);
+    }
+    lines
+}
+
+/// A golden input line as the record the module receives: a line starting with `{` as is,
+/// any other line wrapped as `{"log": line}`.
+pub fn golden_record(line: &str) -> Vec<u8> {
+    if line.starts_with('{') { line.as_bytes().to_vec() } else { wrap_line(line) }
+}
+
+/// (record, expected output) pairs of one golden source.
+pub fn golden(source: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let inputs = golden_lines(&format!("{source}.input"));
+    let expected = golden_lines(&format!("{source}.expected"));
+    assert_eq!(inputs.len(), expected.len(), "{source}: .input and .expected differ in line count");
+    inputs.iter().zip(expected).map(|(i, e)| (golden_record(i), e.into_bytes())).collect()
+}
