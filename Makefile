@@ -38,5 +38,10 @@ docs: $(HOST)
 test: all
 	cargo test --release --workspace -- --test-threads=2
 
+# The module with probe marks (feature `probe`), and where its fuel goes on the examples.
+profile: $(HOST)
+	@VPNLOG_FEATURES=probe VPNLOG_OUT=dist/vpnlog-probe.wasm ./scripts/build-wasm.sh
+	$(HOST) bench --wasm dist/vpnlog-probe.wasm examples/logs/*.ndjson
+
 clean:
 	rm -rf target dist

@@ -164,6 +164,29 @@ pub struct Outcome {
 struct HostState {
     /// Bytes the module wrote to fd 1 and 2 during the current record (bounded).
     captured: Vec<u8>,
+    /// Fuel attributed to stretches between probe marks (modules built with `--features probe`).
+    probes: Probes,
+}
+
+/// Fuel spent between consecutive `vpnlog_probe.mark(id)` calls, per (from, to) pair of marks.
+/// Mark 0 is the start of a filter call and mark `u32::MAX` its return.
+#[derive(Default, Debug, Clone)]
+pub struct Probes {
+    last_fuel: u64,
+    last_id: u32,
+    /// (from, to) -> (fuel, times)
+    pub spans: std::collections::BTreeMap<(u32, u32), (u64, u64)>,
+}
+
+impl Probes {
+    fn mark(&mut self, id: u32, fuel_left: u64) {
+        let used = self.last_fuel.saturating_sub(fuel_left);
+        let e = self.spans.entry((self.last_id, id)).or_insert((0, 0));
+        e.0 += used;
+        e.1 += 1;
+        self.last_fuel = fuel_left;
+        self.last_id = id;
+    }
 }
 
 /// Fixed-capacity allocator standing in for WAMR's app heap: first fit, 8-byte aligned
@@ -408,6 +431,17 @@ impl FluentBitHost {
         (result, fuel, trapped)
     }
 
+    /// Fuel per stretch between probe marks so far (empty unless the module has probes). The
+    /// malloc/free calls of the copies count too, under their own (0 -> MAX) stretches.
+    pub fn probes(&self) -> &Probes {
+        &self.store.data().probes
+    }
+
+    /// Forgets the probe figures gathered so far.
+    pub fn reset_probes(&mut self) {
+        self.store.data_mut().probes.spans.clear();
+    }
+
     /// Current size of the module's memory in 64 KiB pages.
     pub fn memory_pages(&self) -> u64 {
         self.memory.size(&self.store)
@@ -455,8 +489,12 @@ impl FluentBitHost {
     ) -> (Result<R, Error>, u64) {
         // Fuel metering is enabled on this engine, so these cannot fail.
         let _ = self.store.set_fuel(self.fuel_budget);
+        let probes = &mut self.store.data_mut().probes;
+        probes.last_fuel = self.fuel_budget;
+        probes.last_id = 0;
         let result = f(&mut self.store);
         let left = self.store.get_fuel().unwrap_or(0);
+        self.store.data_mut().probes.mark(u32::MAX, left);
         (result, self.fuel_budget - left)
     }
 
@@ -594,6 +632,15 @@ fn stub_linker(engine: &Engine, module: &Module) -> Result<Linker<HostState>, Lo
                 "unsupported non-function import {module_name}.{name}"
             )));
         };
+        if module_name == "vpnlog_probe" && name == "mark" {
+            linker
+                .func_wrap("vpnlog_probe", "mark", |mut caller: Caller<'_, HostState>, id: u32| {
+                    let left = caller.get_fuel().unwrap_or(0);
+                    caller.data_mut().probes.mark(id, left);
+                })
+                .map_err(|e| LoadError(format!("cannot link vpnlog_probe.mark: {e}")))?;
+            continue;
+        }
         let wasi = module_name.starts_with("wasi_");
         let results: Vec<_> = ty.results().to_vec();
         let full_name = format!("{module_name}.{name}");

@@ -67,7 +67,8 @@ then sends them through one module instance K times and prints:
   fuel_per_record mean=N max=N        fuel of the filter call (integers)
   us_per_record mean=X                wall clock per record, host work included
   memory_pages start=N end=N          after the first 1000 records (or the last) / at the end
-Dropped records are counted, and the first few reported on standard error.
+Dropped records are counted, and the first few reported on standard error. A module built with
+`make profile` (the `probe` feature) also gets a table of fuel per stretch between its marks.
 
 Options:
       --wasm PATH      Module to run [default: dist/vpnlog.wasm]
@@ -363,6 +364,18 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         "memory_pages start={} end={end_pages}",
         start_pages.unwrap_or(end_pages)
     )?;
+    // A module built with `--features probe` marks stage boundaries: show where fuel goes.
+    let probes = &host.probes().spans;
+    if !probes.is_empty() && n > 0 {
+        writeln!(out, "fuel by stretch between probe marks (per record; 0 = call start, end = return):")?;
+        for (&(from, to), &(fuel, times)) in probes {
+            let name = |m: u32| if m == u32::MAX { "end".to_string() } else { m.to_string() };
+            if from == 0 && to == u32::MAX {
+                continue; // the copies' malloc/free calls
+            }
+            writeln!(out, "  {:>4} -> {:<4} {:>8} fuel/record  ({} times)", name(from), name(to), fuel / u128::from(n) as u64, times)?;
+        }
+    }
     out.flush()?;
     Ok(if invalid > 0 {
         ExitCode::from(1)
