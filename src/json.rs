@@ -189,36 +189,33 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Scanner state. An interpreter charges for every instruction of a function or loop body each
-/// time it is entered, so the main loop only alternates between two small steps (`item`,
-/// `after`) and everything rarer is called out of line.
-struct Scanner<'a, 'f> {
-    b: &'a [u8],
+/// Scanner state for the rare paths. The hot path (a member `"key":"value"` or `"key":number`
+/// of an object) lives in the loop of `scan` itself, in locals: an interpreter charges for every
+/// instruction of a loop body each time round, so everything else is called out of line.
+struct Scanner<'f> {
     /// Container kinds, one bit per level (1 = object).
     words: &'f mut Vec<u64>,
     depth: usize,
-    found: &'f mut Found,
-    src: u8,
-    /// Classified key of the current member at depth 1 and 2, and the container of depth 2.
-    key1: Key,
-    key2: Key,
-    parent: Parent,
-    empty: bool,
-    /// A member or element is expected next (after an opening bracket or a comma).
-    item: bool,
+    /// The container at the top of the stack is an object.
+    obj: bool,
     /// Right after an opening bracket, where a closing one may follow.
     opened: bool,
+    /// The container the members at depth 2 belong to.
+    parent: Parent,
 }
 
-impl Scanner<'_, '_> {
-    #[inline(always)]
-    fn in_object(&self) -> bool {
+impl Scanner<'_> {
+    fn top_is_object(&self) -> bool {
         let d = self.depth.wrapping_sub(1);
         self.words.get(d / 64).is_some_and(|x| x >> (d % 64) & 1 == 1)
     }
 
+    /// An opening bracket (`object` or array) whose member key was `key`.
     #[inline(never)]
-    fn push(&mut self, object: bool) {
+    fn open(&mut self, object: bool, key: Key) {
+        if self.depth == 1 {
+            self.parent = if object { key_parent(key) } else { Parent::Other };
+        }
         let (w, bit) = (self.depth / 64, self.depth % 64);
         if w >= self.words.len() {
             self.words.push(0);
@@ -231,152 +228,165 @@ impl Scanner<'_, '_> {
             }
         }
         self.depth += 1;
-    }
-
-    /// One member or element starting at `i`. Returns the index after it (after the opening
-    /// bracket when the value is a container). The common case, a member of an object with a
-    /// plain key and a plain string value, stays in this small function; the rest is called.
-    #[inline(never)]
-    fn item(&mut self, i: usize) -> Option<usize> {
-        let b = self.b;
-        let i = ws(b, i);
-        if b.get(i) != Some(&b'"') || !self.in_object() {
-            return self.item_other(i);
-        }
-        let mut e = plain_run(b, i + 1);
-        if b.get(e) != Some(&b'"') {
-            e = string_end(b, e)?.0;
-        }
-        let key = self.key_of(i + 1, e);
-        let v = if b.get(e + 1) == Some(&b':') { e + 2 } else { colon(b, e + 1)? };
-        if b.get(v) != Some(&b'"') {
-            return self.value_other(v, key);
-        }
-        self.string_value(v, key)
-    }
-
-    /// A string value whose opening quote is at `v`.
-    #[inline(always)]
-    fn string_value(&mut self, v: usize, key: Key) -> Option<usize> {
-        let b = self.b;
-        let mut e = plain_run(b, v + 1);
-        let mut escaped = false;
-        if b.get(e) != Some(&b'"') {
-            (e, escaped) = string_end(b, e)?;
-        }
-        if key != OTHER {
-            self.found.record(key, Span { start: (v + 1) as u32, end: e as u32, escaped, string: true }, self.src);
-        }
-        self.item = false;
-        self.opened = false;
-        Some(e + 1)
-    }
-
-    /// Everything `item` does not handle itself: a closing bracket right after an opening one,
-    /// an array element, or a malformed member.
-    #[inline(never)]
-    fn item_other(&mut self, i: usize) -> Option<usize> {
-        let c = *self.b.get(i)?;
-        if self.opened && (c == b'}' || c == b']') {
-            self.item = false;
-            self.opened = false;
-            return self.close(i, c);
-        }
-        if self.in_object() {
-            return None;
-        }
-        self.value_other(i, OTHER)
-    }
-
-    /// A value at `v` that is not a plain string right there: after whitespace, or a container,
-    /// number or literal.
-    #[inline(never)]
-    fn value_other(&mut self, v: usize, key: Key) -> Option<usize> {
-        let v = ws(self.b, v);
-        let c = *self.b.get(v)?;
-        if c == b'"' {
-            return self.string_value(v, key);
-        }
-        self.other_value(v, c, key)
-    }
-
-    /// The classified key of a member whose key spans `s..e`; also remembers it for the
-    /// members of an object value.
-    #[inline(never)]
-    fn key_of(&mut self, s: usize, e: usize) -> Key {
-        if self.depth == 1 {
-            self.empty = false;
-        }
-        if self.depth <= 2 && maybe_known_key(self.b, s, e) {
-            self.note_key(s, e);
-        } else if self.depth == 1 {
-            self.key1 = OTHER;
-        } else {
-            self.key2 = OTHER;
-        }
-        match self.depth {
-            1 => self.key1,
-            2 => self.key2,
-            _ => OTHER,
-        }
-    }
-
-    /// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`).
-    #[inline(never)]
-    fn note_key(&mut self, s: usize, e: usize) {
-        let k = self.b.get(s..e).unwrap_or(&[]);
-        if self.depth == 1 {
-            self.key1 = classify_key(Parent::Root, k);
-            self.found.note_key(self.key1);
-        } else if self.parent != Parent::Other {
-            self.key2 = classify_key(self.parent, k);
-            self.found.note_key(self.key2);
-        } else {
-            self.key2 = OTHER;
-        }
-    }
-
-    /// A value that is not a string, at `i`. Returns the index after it (after the opening
-    /// bracket for containers).
-    #[inline(never)]
-    fn other_value(&mut self, i: usize, c: u8, key: Key) -> Option<usize> {
-        if c == b'{' || c == b'[' {
-            return self.open(i, c, key);
-        }
-        let end = scalar_end(self.b, i, c)?;
-        if key != OTHER {
-            self.found.record(key, Span { start: i as u32, end: end as u32, escaped: false, string: false }, self.src);
-        }
-        self.item = false;
-        self.opened = false;
-        Some(end)
-    }
-
-    /// An opening bracket `c` at `i`.
-    #[inline(never)]
-    fn open(&mut self, i: usize, c: u8, key: Key) -> Option<usize> {
-        if self.depth == 1 {
-            self.parent = if c == b'{' { key_parent(key) } else { Parent::Other };
-        }
-        self.push(c == b'{');
-        self.item = true;
+        self.obj = object;
         self.opened = true;
-        Some(i + 1)
     }
 
-    /// A closing bracket `c` at `i`. Returns the index after it.
+    /// A closing bracket `c`; false when it does not match the open container.
     #[inline(never)]
-    fn close(&mut self, i: usize, c: u8) -> Option<usize> {
-        let want = if self.in_object() { b'}' } else { b']' };
-        if c != want || self.depth == 0 {
-            return None;
+    fn close(&mut self, c: u8) -> bool {
+        if c != if self.obj { b'}' } else { b']' } || self.depth == 0 {
+            return false;
         }
         self.depth -= 1;
         if self.depth == 1 {
             self.parent = Parent::Other;
         }
-        Some(i + 1)
+        self.obj = self.top_is_object();
+        self.opened = false;
+        true
     }
+}
+
+/// A value at `i` that is not a plain string: whitespace first, a string with escapes or
+/// non-ASCII bytes, a number, a literal, or an opening bracket. Returns the index after it (after
+/// the bracket for a container).
+#[inline(never)]
+fn slow_value(b: &[u8], i: usize, key: Key, s: &mut Scanner, found: &mut Found, src: u8) -> Option<usize> {
+    let i = ws(b, i);
+    let c = *b.get(i)?;
+    let (start, end, string, escaped) = match c {
+        b'"' => {
+            let (e, escaped) = string_end(b, i + 1)?;
+            (i + 1, e, true, escaped)
+        }
+        b'{' | b'[' => {
+            s.open(c == b'{', key);
+            return Some(i + 1);
+        }
+        _ => (i, scalar_end(b, i, c)?, false, false),
+    };
+    s.opened = false;
+    if key != OTHER {
+        found.record(key, Span { start: start as u32, end: end as u32, escaped, string }, src);
+    }
+    Some(if string { end + 1 } else { end })
+}
+
+/// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
+/// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
+#[inline(never)]
+pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut s = Scanner { words: stack, depth: 0, obj: true, opened: true, parent: Parent::Other };
+    s.open(true, OTHER);
+    i += 1;
+    let mut empty = true;
+    loop {
+        // A member (in an object) or an element (in an array) is expected at `i`.
+        if s.obj && b.get(i) == Some(&b'"') {
+            let mut e = plain_run(b, i + 1);
+            if b.get(e) != Some(&b'"') {
+                e = string_end(b, e)?.0;
+            }
+            let mut key = OTHER;
+            if s.depth <= 2 && maybe_known_key(b, i + 1, e) {
+                key = known_key(b, i + 1, e, &s, found);
+            }
+            empty &= s.depth != 1;
+            i = if b.get(e + 1) == Some(&b':') { e + 2 } else { colon(b, e + 1)? };
+            if b.get(i) == Some(&b'"') {
+                let mut v = plain_run(b, i + 1);
+                let mut escaped = false;
+                if b.get(v) != Some(&b'"') {
+                    (v, escaped) = string_end(b, v)?;
+                }
+                if key != OTHER {
+                    found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped, string: true }, src);
+                }
+                i = v + 1;
+                s.opened = false;
+            } else {
+                i = slow_value(b, i, key, &mut s, found, src)?;
+                if s.opened {
+                    continue;
+                }
+            }
+        } else {
+            i = slow_item(b, i, &mut s, found, src)?;
+            if s.opened {
+                continue;
+            }
+            if s.depth == 0 {
+                return finish(b, i, empty);
+            }
+        }
+        // After a value: a comma, or closing brackets.
+        loop {
+            match b.get(i) {
+                Some(b',') => {
+                    i += 1;
+                    break;
+                }
+                Some(&c) if c <= b' ' => i = skip_ws(b, i),
+                Some(&c) => {
+                    if !s.close(c) {
+                        return None;
+                    }
+                    i += 1;
+                    if s.depth == 0 {
+                        return finish(b, i, empty);
+                    }
+                }
+                None => return None,
+            }
+        }
+    }
+}
+
+/// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`) that may be known.
+#[inline(never)]
+fn known_key(b: &[u8], s: usize, e: usize, sc: &Scanner, found: &mut Found) -> Key {
+    let parent = if sc.depth == 1 { Parent::Root } else { sc.parent };
+    let key = classify_key(parent, b.get(s..e).unwrap_or(&[]));
+    found.note_key(key);
+    key
+}
+
+/// What the main loop does not handle itself at the start of an item: whitespace, a closing
+/// bracket right after an opening one, an array element, or malformed input.
+#[inline(never)]
+fn slow_item(b: &[u8], i: usize, s: &mut Scanner, found: &mut Found, src: u8) -> Option<usize> {
+    let i = ws(b, i);
+    let c = *b.get(i)?;
+    if s.opened && (c == b'}' || c == b']') {
+        // An empty container: close it and go on after it as after a value.
+        if !s.close(c) {
+            return None;
+        }
+        return Some(i + 1);
+    }
+    if s.obj {
+        // A key must be a string; whitespace before it was skipped above.
+        if c != b'"' {
+            return None;
+        }
+        return slow_member(b, i, s, found, src);
+    }
+    let r = slow_value(b, i, OTHER, s, found, src)?;
+    Some(r)
+}
+
+/// A member whose key follows whitespace (the main loop saw the whitespace, not the quote).
+#[inline(never)]
+fn slow_member(b: &[u8], i: usize, s: &mut Scanner, found: &mut Found, src: u8) -> Option<usize> {
+    let (e, _) = string_end(b, i + 1)?;
+    let key = if s.depth <= 2 && maybe_known_key(b, i + 1, e) { known_key(b, i + 1, e, s, found) } else { OTHER };
+    let v = colon(b, e + 1)?;
+    slow_value(b, v, key, s, found, src)
 }
 
 /// The colon after a key, with whitespace around it; returns the index after the whitespace
@@ -400,51 +410,6 @@ fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
 
 fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
-}
-
-/// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
-/// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
-#[inline(never)]
-pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
-    let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    let mut s = Scanner {
-        b,
-        words: stack,
-        depth: 0,
-        found,
-        src,
-        key1: OTHER,
-        key2: OTHER,
-        parent: Parent::Other,
-        empty: true,
-        item: true,
-        opened: true,
-    };
-    s.push(true);
-    i += 1;
-    loop {
-        if s.item {
-            i = s.item(i)?;
-            if s.item {
-                continue;
-            }
-        }
-        // After a value: a comma, or a closing bracket (then again after a value).
-        i = ws(b, i);
-        let c = *b.get(i)?;
-        if c == b',' {
-            i += 1;
-            s.item = true;
-        } else {
-            i = s.close(i, c)?;
-            if s.depth == 0 {
-                return finish(b, i, s.empty);
-            }
-        }
-    }
 }
 
 /// After the root's closing brace (at `i - 1`) only whitespace may follow.

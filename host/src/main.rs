@@ -366,7 +366,7 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
     )?;
     // A module built with `--features probe` marks stage boundaries: show where fuel goes.
     let probes = &host.probes().spans;
-    if !probes.is_empty() && n > 0 {
+    if probes.keys().any(|&k| k != (0, u32::MAX)) && n > 0 {
         writeln!(out, "fuel by stretch between probe marks (per record; 0 = call start, end = return):")?;
         for (&(from, to), &(fuel, times)) in probes {
             let name = |m: u32| if m == u32::MAX { "end".to_string() } else { m.to_string() };
