@@ -401,6 +401,8 @@ fn build() -> Result<String, String> {
             let head = format!(
                 "\"kind\":\"{kind}\",\"event\":\"{event}\",\"outcome\":\"{outcome}\",\"severity\":\""
             );
+            // Split around the hint, which many rules share: identical literals are merged, so
+            // each hint text is stored once in the module.
             let mut tail = String::from("\"");
             if phase > 0 {
                 let _ = write!(tail, ",\"phase\":{phase}");
@@ -411,18 +413,27 @@ fn build() -> Result<String, String> {
             if !reason.is_empty() {
                 let _ = write!(tail, ",\"reason\":\"{}\"", json_escape(reason));
             }
+            let mut post = String::new();
             if !hint.is_empty() {
-                let _ = write!(tail, ",\"hint\":\"{}\"", json_escape(hint));
+                tail.push_str(",\"hint\":\"");
+                post.push('"');
             }
-            let _ = write!(tail, ",\"vendor\":\"{}\",\"rule\":\"{}\"", json_escape(vendor), json_escape(id));
+            let hint_json = json_escape(hint);
+            let _ = write!(post, ",\"vendor\":\"{}\",\"rule\":\"{}\"", json_escape(vendor), json_escape(id));
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ id: {id:?}, vendor: {vendor:?}, kind: {kind:?}, event: {event:?}, outcome: {outcome:?}, \
-                 severity: {severity:?}, phase: {phase}, ike_version: {ike_version}, reason: {reason:?}, hint: {hint:?}, \
+                "    Rule {{ #[cfg(not(target_family = \"wasm\"))] id: {id:?}, #[cfg(not(target_family = \"wasm\"))] vendor: {vendor:?}, \
+                 #[cfg(not(target_family = \"wasm\"))] kind: {kind:?}, #[cfg(not(target_family = \"wasm\"))] event: {event:?}, \
+                 #[cfg(not(target_family = \"wasm\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
+                 #[cfg(not(target_family = \"wasm\"))] ike_version: {ike_version}, #[cfg(not(target_family = \"wasm\"))] reason: {reason:?}, \
+                 #[cfg(not(target_family = \"wasm\"))] hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
-                 head: {}, tail: {} }},",
+                 head: {}, tail: {}, hint_json: {}, post: {} }},",
+                vendor == "alibaba",
                 lit(head.as_bytes()),
-                lit(tail.as_bytes())
+                lit(tail.as_bytes()),
+                lit(hint_json.as_bytes()),
+                lit(post.as_bytes())
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();

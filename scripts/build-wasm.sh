@@ -46,13 +46,15 @@ mkdir -p dist
 # The module aborts on panic (never unwinds); set here rather than in Cargo.toml's release
 # profile, which the native host and its tests share.
 export CARGO_PROFILE_RELEASE_PANIC=abort
-# VPNLOG_FEATURES (e.g. `probe`) builds a variant into its own target dir and VPNLOG_OUT.
+# VPNLOG_FEATURES (e.g. `probe`) builds a variant into its own target dir and VPNLOG_OUT;
+# VPNLOG_TARGET_DIR overrides the target dir (for builds side by side).
 FEATURES=()
 OUT=${VPNLOG_OUT:-dist/vpnlog.wasm}
 if [ -n "${VPNLOG_FEATURES:-}" ]; then
   FEATURES=(--features "$VPNLOG_FEATURES")
   TDIR=target/wasm-$VPNLOG_FEATURES
 fi
+TDIR=${VPNLOG_TARGET_DIR:-$TDIR}
 if [ "$route" = rustup ]; then
   RUSTFLAGS="$EXPORTS" cargo build --release -p vpnlog --lib "${FEATURES[@]}" --target $TARGET --target-dir $TDIR
 else

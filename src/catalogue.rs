@@ -33,17 +33,29 @@ pub enum Tok {
 
 /// One rule: its static meaning and how to match it.
 #[derive(Debug)]
+/// The fields marked native-only are rendered into `head`/`tail` for the module; native builds
+/// keep them separately for tools and tests.
 pub struct Rule {
+    #[cfg(not(target_family = "wasm"))]
     pub id: &'static str,
+    #[cfg(not(target_family = "wasm"))]
     pub vendor: &'static str,
+    #[cfg(not(target_family = "wasm"))]
     pub kind: &'static str,
+    #[cfg(not(target_family = "wasm"))]
     pub event: &'static str,
+    #[cfg(not(target_family = "wasm"))]
     pub outcome: &'static str,
     pub severity: &'static str,
+    /// The record's level (INFO, WARN, CRITICAL) overrides `severity` (Alibaba events).
+    pub level_severity: bool,
     /// 0 when the rule does not state it.
     pub phase: u8,
+    #[cfg(not(target_family = "wasm"))]
     pub ike_version: u8,
+    #[cfg(not(target_family = "wasm"))]
     pub reason: &'static str,
+    #[cfg(not(target_family = "wasm"))]
     pub hint: &'static str,
     /// Bit mask of input slots (fields::SLOTS) the anchors are searched in.
     pub slots: u32,
@@ -57,8 +69,12 @@ pub struct Rule {
     pub set: &'static [(u8, Const)],
     /// The static output before the severity value: `"kind":"..",...,"severity":"`.
     pub head: &'static [u8],
-    /// The static output after the severity value: `","phase":1,...,"rule":".."`.
+    /// The static output after the severity value, up to the hint text: `","phase":1,...,"hint":"`.
     pub tail: &'static [u8],
+    /// The hint, JSON-escaped (shared between rules).
+    pub hint_json: &'static [u8],
+    /// The rest: `","vendor":"..","rule":".."`.
+    pub post: &'static [u8],
 }
 
 /// A literal anchor and the rules it selects.

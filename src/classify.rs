@@ -34,6 +34,7 @@ pub struct Classification<'a> {
 
 impl<'a> Classification<'a> {
     /// The value of a field by dotted name (for tests and tools; linear search).
+    #[cfg(not(target_family = "wasm"))]
     pub fn get(&self, name: &str) -> Val<'a> {
         let r = self.rule;
         let st = |s: &'static str| if s.is_empty() { Val::None } else { Val::Str(s.as_bytes()) };
@@ -131,11 +132,12 @@ fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
     })
 }
 
+#[cfg(not(target_family = "wasm"))]
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
 #[inline(never)]
 fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
-    let severity = if rule.vendor == "alibaba" { severity_from_level(texts).unwrap_or(rule.severity) } else { rule.severity };
+    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity) } else { rule.severity };
     let mut c = Classification { rule, severity, vals: [Val::None; NFIELDS], set: 0 };
     for &(fi, k) in rule.set {
         c.put(fi as usize, konst(k));

@@ -15,6 +15,8 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.extend_from_slice(c.rule.head);
     out.extend_from_slice(c.severity.as_bytes());
     out.extend_from_slice(c.rule.tail);
+    out.extend_from_slice(c.rule.hint_json);
+    out.extend_from_slice(c.rule.post);
     let mut group = 0u8;
     let mut m = c.set;
     while m != 0 {
