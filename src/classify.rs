@@ -148,7 +148,7 @@ fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Optio
         c.put(fi as usize, if num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });
     }
     if present & ENRICH_SLOTS != 0 {
-        enrich(rule, &mut c, texts);
+        enrich(rule, &mut c, texts, present);
     }
     if c.set >> f::BGP_NOTIFICATION_CODE & 1 == 1 && c.set >> f::BGP_NOTIFICATION_TEXT & 1 == 0 {
         notification_text(&mut c);
@@ -197,34 +197,64 @@ fn norm_state(s: &[u8]) -> Option<&'static str> {
     ["established", "rekeying", "negotiating", "down", "up"].into_iter().find(|w| eq_ic(s, w))
 }
 
-/// Slots whose values are copied into output fields as they are.
-const COPIES: [(u8, usize); 6] = [
-    (slot::REMOTE_IP, f::PEER_IP),
-    (slot::INSTANCE, f::INSTANCE),
-    (slot::PREFIX, f::BGP_PREFIX),
-    (slot::AS_PATH, f::BGP_AS_PATH),
-    (slot::NEXT_HOP, f::BGP_NEXT_HOP),
-    (slot::CHANGE_REASON, f::DETAIL),
-];
+/// For each slot, the output field its value is copied into as it is (0: none).
+const COPY_TO: [u8; NSLOTS] = {
+    let mut t = [0u8; NSLOTS];
+    t[slot::REMOTE_IP as usize] = f::PEER_IP as u8;
+    t[slot::INSTANCE as usize] = f::INSTANCE as u8;
+    t[slot::PREFIX as usize] = f::BGP_PREFIX as u8;
+    t[slot::AS_PATH as usize] = f::BGP_AS_PATH as u8;
+    t[slot::NEXT_HOP as usize] = f::BGP_NEXT_HOP as u8;
+    t[slot::CHANGE_REASON as usize] = f::DETAIL as u8;
+    t
+};
+const COPY_SLOTS: u32 = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < NSLOTS {
+        if COPY_TO[i] != 0 {
+            m |= 1 << i;
+        }
+        i += 1;
+    }
+    m
+};
 
 /// Slots `enrich` reads.
-const ENRICH_SLOTS: u32 = 1 << slot::PHASE1_STATE
+const ENRICH_SLOTS: u32 = COPY_SLOTS
+    | 1 << slot::PHASE1_STATE
     | 1 << slot::PHASE2_STATE
     | 1 << slot::STATUS
     | 1 << slot::DPD_ENABLED
     | 1 << slot::NAT_T_DETECTED
-    | 1 << slot::RESOURCE
-    | 1 << slot::REMOTE_IP
-    | 1 << slot::INSTANCE
-    | 1 << slot::PREFIX
-    | 1 << slot::AS_PATH
-    | 1 << slot::NEXT_HOP
-    | 1 << slot::CHANGE_REASON;
+    | 1 << slot::RESOURCE;
 
 /// Adds what the record's structured keys say (documented in docs/SCHEMA.md): AWS phase
-/// states, BGP status and flags, resource ids, and the copies above. A rule's own captures win.
+/// states, BGP status and flags, resource ids, and the plain copies of COPY_TO. A rule's own
+/// captures win. Only the slots the record has are visited.
 #[inline(never)]
-fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS]) {
+fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS], present: u32) {
+    let mut m = present & COPY_SLOTS;
+    while m != 0 {
+        let s = m.trailing_zeros() as usize;
+        m &= m - 1;
+        if let Some(Some(x)) = t.get(s) {
+            if !x.is_empty() {
+                c.put_if_none(COPY_TO[s] as usize, Val::Str(x));
+            }
+        }
+    }
+    if present & (1 << slot::PHASE1_STATE | 1 << slot::PHASE2_STATE | 1 << slot::STATUS) != 0 {
+        state(rule, c, t);
+    }
+    if present & (1 << slot::DPD_ENABLED | 1 << slot::NAT_T_DETECTED | 1 << slot::RESOURCE) != 0 {
+        flags_and_tunnel(c, t);
+    }
+}
+
+/// AWS: the phase state of the rule's phase, or the BGP status, as `state`.
+#[inline(never)]
+fn state(rule: &Rule, c: &mut Classification, t: &[Option<&[u8]>; NSLOTS]) {
     let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
     if c.set >> f::STATE & 1 == 0 {
         let phase_state = if rule.phase == 2 { get(slot::PHASE2_STATE) } else { get(slot::PHASE1_STATE) };
@@ -233,6 +263,12 @@ fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NS
             c.put(f::STATE, Val::Str(s.as_bytes()));
         }
     }
+}
+
+/// AWS: DPD and NAT-T flags; AWS and Alibaba: the tunnel from the resource id.
+#[inline(never)]
+fn flags_and_tunnel<'a>(c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS]) {
+    let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
     if let Some(b) = get(slot::DPD_ENABLED).and_then(flag) {
         c.put_if_none(f::DPD_ENABLED, b);
     }
@@ -241,11 +277,6 @@ fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NS
     }
     if let Some(r) = get(slot::RESOURCE) {
         tunnel_from_resource(c, r);
-    }
-    for (s, fi) in COPIES {
-        if let Some(x) = get(s) {
-            c.put_if_none(fi, Val::Str(x));
-        }
     }
 }
 

@@ -273,17 +273,10 @@ pub type Loc = Option<(u8, u32, u32)>;
 pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
     let root = json::scan(record, &mut bufs.stack, found, 0)?;
     crate::probe!(10);
-    bufs.doc.clear();
     bufs.text.clear();
     if let Some(log) = found.log_span() {
-        let raw = record.get(log.start as usize..log.end as usize).unwrap_or(&[]);
-        let first = raw.iter().position(|c| !matches!(c, b' ' | b'\t'));
-        if log.escaped && first.and_then(|i| raw.get(i)) == Some(&b'{') {
-            json::unescape(raw, &mut bufs.doc);
-            let mut inner = Found::default();
-            if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
-                found.overlay(&inner);
-            }
+        if log.escaped {
+            nested_document(record, log, bufs, found);
         }
     }
     let mut m = found.present;
@@ -294,6 +287,23 @@ pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [
         locs[i] = if sp.escaped { decode(record, bufs, found.src[i], sp) } else { Some((found.src[i], sp.start, sp.end)) };
     }
     Some(root)
+}
+
+/// A `log` value holding a JSON document as a string (a `tail` input without a parser): when it
+/// is one, its keys replace the record's.
+#[inline(never)]
+fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Found) {
+    let raw = record.get(log.start as usize..log.end as usize).unwrap_or(&[]);
+    let first = raw.iter().position(|c| !matches!(c, b' ' | b'\t'));
+    if first.and_then(|i| raw.get(i)) != Some(&b'{') {
+        return;
+    }
+    bufs.doc.clear();
+    json::unescape(raw, &mut bufs.doc);
+    let mut inner = Found::default();
+    if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
+        found.overlay(&inner);
+    }
 }
 
 /// Unescapes a slot value into the text buffer.
