@@ -188,13 +188,37 @@ fn small_num(d: &[u8]) -> u32 {
     d.iter().fold(0u32, |a, &c| a * 10 + (c.wrapping_sub(b'0') as u32 % 10))
 }
 
+/// ASCII case-insensitive equality (a plain loop: cheaper under an interpreter than the
+/// unrolled library version).
+#[inline(never)]
 fn eq_ic(a: &[u8], b: &str) -> bool {
-    a.eq_ignore_ascii_case(b.as_bytes())
+    let b = b.as_bytes();
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i].to_ascii_lowercase() != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
+const STATES: [&str; 5] = ["established", "rekeying", "negotiating", "down", "up"];
+
 /// AWS phase states, BGP status and other states, normalised to the documented vocabulary.
+#[inline(never)]
 fn norm_state(s: &[u8]) -> Option<&'static str> {
-    ["established", "rekeying", "negotiating", "down", "up"].into_iter().find(|w| eq_ic(s, w))
+    let mut k = 0;
+    while k < STATES.len() {
+        if eq_ic(s, STATES[k]) {
+            return Some(STATES[k]);
+        }
+        k += 1;
+    }
+    None
 }
 
 /// For each slot, the output field its value is copied into as it is (0: none).

@@ -408,6 +408,7 @@ fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
     }
 }
 
+#[inline(never)]
 fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
 }
