@@ -119,31 +119,41 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
         if c == b'"' {
             return Some((i, escaped));
         }
-        if c == b'\\' {
+        // The common escapes (`\"`, `\\`, `\/`, `\n`...) inline; `\u`, control and non-ASCII
+        // bytes out of line.
+        if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_ESCAPE[e as usize & 127] && e < 128) {
             escaped = true;
+            i += 2;
+            continue;
         }
+        escaped |= c == b'\\';
         i = string_byte(b, i, c)?;
     }
 }
 
-/// One byte of a string body other than the closing quote: an escape, a byte that is not
-/// allowed, a run of UTF-8 sequences or plain ASCII. Returns the index after it.
+/// The characters that may follow a backslash, other than `u`.
+const SIMPLE_ESCAPE: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut k = 0;
+    let s = b"\"\\/bfnrt";
+    while k < s.len() {
+        t[s[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// One byte of a string body other than the closing quote and the simple escapes: a `\u`
+/// escape, a byte that is not allowed, a run of UTF-8 sequences. Returns the index after it.
 #[inline(never)]
 fn string_byte(b: &[u8], i: usize, c: u8) -> Option<usize> {
     if c >= 0x80 {
         return utf8_run(b, i);
     }
-    if c < 0x20 {
+    if c < 0x20 || c != b'\\' || b.get(i + 1) != Some(&b'u') {
         return None;
     }
-    if c != b'\\' {
-        return Some(i + 1);
-    }
-    match *b.get(i + 1)? {
-        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
-        b'u' => b.get(i + 2..i + 6)?.iter().all(|c| is_hex(*c)).then_some(i + 6),
-        _ => None,
-    }
+    b.get(i + 2..i + 6)?.iter().all(|c| is_hex(*c)).then_some(i + 6)
 }
 
 fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
@@ -423,15 +433,14 @@ fn finish(b: &[u8], i: usize, empty: bool) -> Option<Root> {
 #[inline(never)]
 pub fn unescape(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
-    while i < s.len() {
-        let Some(rel) = s.get(i..).and_then(|r| r.iter().position(|&c| c == b'\\')) else {
-            out.extend_from_slice(s.get(i..).unwrap_or(&[]));
-            return;
-        };
-        out.extend_from_slice(s.get(i..i + rel).unwrap_or(&[]));
-        i += rel;
-        let e = s.get(i + 1).copied().unwrap_or(b'\\');
-        i += 2;
+    loop {
+        let mut j = i;
+        while s.get(j).is_some_and(|&c| c != b'\\') {
+            j += 1;
+        }
+        out.extend_from_slice(s.get(i..j).unwrap_or(&[]));
+        let Some(&e) = s.get(j + 1) else { return };
+        i = j + 2;
         let c = match e {
             b'b' => 0x08,
             b'f' => 0x0C,
@@ -439,30 +448,39 @@ pub fn unescape(s: &[u8], out: &mut Vec<u8>) {
             b'r' => b'\r',
             b't' => b'\t',
             b'u' => {
-                let hi = hex4(s, i);
-                i += 4;
-                let cp = if (0xD800..0xDC00).contains(&hi) && s.get(i) == Some(&b'\\') && s.get(i + 1) == Some(&b'u') {
-                    let lo = hex4(s, i + 2);
-                    if (0xDC00..0xE000).contains(&lo) {
-                        i += 6;
-                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                    } else {
-                        0xFFFD
-                    }
-                } else if (0xD800..0xE000).contains(&hi) {
-                    0xFFFD
-                } else {
-                    hi
-                };
-                let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                i = unicode_escape(s, i, out);
                 continue;
             }
             other => other,
         };
         out.push(c);
     }
+}
+
+/// The four hex digits of a `\u` escape at `i` (and a low surrogate escape after a high one):
+/// appends the character as UTF-8 and returns the index after the escape(s). A lone surrogate
+/// becomes U+FFFD.
+#[inline(never)]
+fn unicode_escape(s: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    let hi = hex4(s, i);
+    i += 4;
+    let cp = if (0xD800..0xDC00).contains(&hi) && s.get(i) == Some(&b'\\') && s.get(i + 1) == Some(&b'u') {
+        let lo = hex4(s, i + 2);
+        if (0xDC00..0xE000).contains(&lo) {
+            i += 6;
+            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        } else {
+            0xFFFD
+        }
+    } else if (0xD800..0xE000).contains(&hi) {
+        0xFFFD
+    } else {
+        hi
+    };
+    let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    i
 }
 
 fn hex4(s: &[u8], i: usize) -> u32 {
