@@ -102,8 +102,14 @@ fn verify(text: &[u8], i: usize, a: u16, k: u8, slot: u8, out: &mut Candidates) 
     if an.slots & (1u32 << slot) == 0 || tail(text, start) != tail(an.text, 0) {
         return;
     }
-    if crate::template::starts_at(text, start, an.text) {
-        for &r in an.rules {
+    accept(text, start, an.text, an.rules, slot, out);
+}
+
+/// The whole anchor at `start`: its rules become candidates.
+#[inline(never)]
+fn accept(text: &[u8], start: usize, anchor: &[u8], rules: &[u16], slot: u8, out: &mut Candidates) {
+    if crate::template::starts_at(text, start, anchor) {
+        for &r in rules {
             out.push(r, slot);
         }
     }
