@@ -152,7 +152,7 @@ fn ip_end(t: &[u8], s: usize) -> Option<usize> {
 
 /// Captures a typed run starting at `i`; returns (start, end). Hex skips a `0x` prefix; Rest
 /// takes the remainder of the text.
-#[inline(never)]
+#[inline(always)]
 fn typed_run(t: &[u8], i: usize, ty: HoleTy, stop: u8) -> Option<(usize, usize)> {
     let mut s = i;
     match ty {
