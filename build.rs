@@ -9,9 +9,10 @@ use std::path::Path;
 include!("src/fields.rs");
 
 /// Buckets of the anchor hash table (must match src/dispatch.rs).
-const HASH_BITS: u32 = 13;
+const HASH_BITS: u32 = 12;
 /// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
 const MAX_STRIDE: usize = 6;
+const _: () = assert!(MAX_STRIDE <= 8);
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
 const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
@@ -467,7 +468,8 @@ fn build() -> Result<String, String> {
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
         let windows = if a.slots & message_bit != 0 { stride.min(t.len() - 3) } else { 1 };
-        let last_start = t.len() - 3 - windows;
+        // Offsets are stored in 7 bits.
+        let last_start = (t.len() - 3 - windows).min(127 - windows);
         let cost = |j: usize| (j..j + windows).map(|k| used.get(&gram(t, k)).copied().unwrap_or(0)).sum::<usize>();
         let j = (0..=last_start).min_by_key(|&j| (cost(j), std::cmp::Reverse(j))).unwrap_or(0);
         for k in j..j + windows {
@@ -479,6 +481,7 @@ fn build() -> Result<String, String> {
             // The offset's high bit marks the anchor's first window, the only one that counts
             // in slots scanned at every position.
             let prev = head[h];
+            // The window's offset in the anchor, with the high bit for the anchor's first window.
             let off = k as u8 | if k == j { 0x80 } else { 0 };
             next.push((w, ai as u16, off, (prev & 0x7FFF) as u16));
             let idx = next.len() as u32;
@@ -510,8 +513,14 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
     let _ = writeln!(code, "pub static HEAD: [u32; {buckets}] = {head:?};");
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
-    let _ = writeln!(code, "/// (window bytes, anchor, offset of the window in the anchor | 0x80 for its first window, next entry + 1)");
-    let _ = writeln!(code, "pub static NEXT: [(u32, u16, u8, u16); {}] = {next:?};", next.len());
+    // Struct of arrays: no padding between the fields of an entry.
+    let col = |f: &dyn Fn(&(u32, u16, u8, u16)) -> String| next.iter().map(f).collect::<Vec<_>>().join(",");
+    let _ = writeln!(code, "/// Per entry: the window's bytes, its anchor, its offset in the anchor (| 0x80 for the anchor's");
+    let _ = writeln!(code, "/// first window), and the next entry of the bucket + 1.");
+    let _ = writeln!(code, "pub static NEXT_GRAM: [u32; {}] = [{}];", next.len(), col(&|e| e.0.to_string()));
+    let _ = writeln!(code, "pub static NEXT_ANCHOR: [u16; {}] = [{}];", next.len(), col(&|e| e.1.to_string()));
+    let _ = writeln!(code, "pub static NEXT_OFFSET: [u8; {}] = [{}];", next.len(), col(&|e| e.2.to_string()));
+    let _ = writeln!(code, "pub static NEXT_LINK: [u16; {}] = [{}];", next.len(), col(&|e| e.3.to_string()));
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");

@@ -2,10 +2,10 @@
 //! number of rules. At each position the next four bytes are hashed into the table build.rs
 //! made; most positions find an empty bucket and cost a handful of instructions.
 
-use crate::catalogue::{ANCHORS, HEAD, NEXT, STRIDE};
+use crate::catalogue::{ANCHORS, HEAD, NEXT_ANCHOR, NEXT_GRAM, NEXT_LINK, NEXT_OFFSET, STRIDE};
 
 /// Must match HASH_BITS in build.rs.
-const HASH_BITS: u32 = 13;
+const HASH_BITS: u32 = 12;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
@@ -77,11 +77,12 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
 /// loop that skips the others stays small.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candidates) {
-    while let Some(&(gram, a, k, next)) = NEXT.get((e as usize).wrapping_sub(1)) {
+    while let Some(&gram) = NEXT_GRAM.get((e as usize).wrapping_sub(1)) {
+        let x = e as usize - 1;
         if gram == w {
-            verify(text, i, a, k, slot, out);
+            verify(text, i, NEXT_ANCHOR.get(x).copied().unwrap_or(0), NEXT_OFFSET.get(x).copied().unwrap_or(0), slot, out);
         }
-        e = next;
+        e = NEXT_LINK.get(x).copied().unwrap_or(0);
     }
 }
 
@@ -90,8 +91,7 @@ fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candida
 /// window (marked by the offset's high bit) counts there.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, a: u16, k: u8, slot: u8, out: &mut Candidates) {
-    let first = k & 0x80 != 0;
-    let k = (k & 0x7F) as usize;
+    let (k, first) = ((k & 0x7F) as usize, k & 0x80 != 0);
     if i < k || (!first && slot != crate::locate::slot::MESSAGE) {
         return;
     }
