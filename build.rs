@@ -11,7 +11,7 @@ include!("src/fields.rs");
 /// Buckets of the anchor hash table (must match src/dispatch.rs).
 const HASH_BITS: u32 = 12;
 /// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
-const MAX_STRIDE: usize = 6;
+const MAX_STRIDE: usize = 4;
 const _: () = assert!(MAX_STRIDE <= 8);
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
@@ -457,7 +457,7 @@ fn build() -> Result<String, String> {
     let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
     let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;
-    let mut head = vec![0u32; buckets];
+    let mut head = vec![0u16; buckets];
     let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
     let mut anchors_code = String::new();
     // Which windows: any `windows` consecutive ones will do, so each anchor takes the run whose
@@ -476,21 +476,20 @@ fn build() -> Result<String, String> {
             let w = gram(t, k);
             *used.entry(w).or_insert(0) += 1;
             let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-            // HEAD: entry + 1 in bits 0..15, bit 15 set when the bucket holds more than one
-            // entry, and the window's fingerprint in bits 16..31 (checked inline by the scanner).
+            // HEAD: the bucket's first entry + 1 (0: empty); entries chain through NEXT_LINK.
             // The offset's high bit marks the anchor's first window, the only one that counts
             // in slots scanned at every position.
             let prev = head[h];
             // The window's offset in the anchor, with the high bit for the anchor's first window.
             let off = k as u8 | if k == j { 0x80 } else { 0 };
-            next.push((w, ai as u16, off, (prev & 0x7FFF) as u16));
+            next.push((w, ai as u16, off, prev));
             let idx = next.len() as u32;
-            head[h] = if prev == 0 { idx | (fingerprint(w) << 16) } else { idx | 0x8000 | (prev & 0xFFFF_0000) };
+            head[h] = idx as u16;
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
     }
-    if next.len() >= 0x7FFF {
+    if next.len() >= 0xFFFF {
         return Err("too many anchor windows for the hash table".into());
     }
 
@@ -511,7 +510,7 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
-    let _ = writeln!(code, "pub static HEAD: [u32; {buckets}] = {head:?};");
+    let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
     // Struct of arrays: no padding between the fields of an entry.
     let col = |f: &dyn Fn(&(u32, u16, u8, u16)) -> String| next.iter().map(f).collect::<Vec<_>>().join(",");
@@ -525,11 +524,6 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");
     Ok(code)
-}
-
-/// 16 bits of a window other than those the bucket index comes from (must match src/dispatch.rs).
-fn fingerprint(w: u32) -> u32 {
-    (w ^ (w >> 16)) & 0xFFFF
 }
 
 /// Marks a hole that skips text without capturing (must match src/catalogue.rs).

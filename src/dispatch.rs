@@ -65,9 +65,8 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
         let h = (u32::from_le(w).wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
         // SAFETY: h < 1 << HASH_BITS == HEAD.len().
         let e = unsafe { *HEAD.get_unchecked(h) };
-        // One entry whose fingerprint differs: no anchor starts a window here.
-        if e != 0 && (e & 0x8000 != 0 || e >> 16 == (w ^ (w >> 16)) & 0xFFFF) {
-            bucket(text, i, u32::from_le(w), (e & 0x7FFF) as u16, slot, out);
+        if e != 0 {
+            bucket(text, i, u32::from_le(w), e, slot, out);
         }
         i += step;
     }
