@@ -414,27 +414,26 @@ fn build() -> Result<String, String> {
             if !reason.is_empty() {
                 let _ = write!(tail, ",\"reason\":\"{}\"", json_escape(reason));
             }
-            let mut post = String::new();
             if !hint.is_empty() {
                 tail.push_str(",\"hint\":\"");
-                post.push('"');
             }
             let hint_json = json_escape(hint);
-            let _ = write!(post, ",\"vendor\":\"{}\",\"rule\":\"{}\"", json_escape(vendor), json_escape(id));
+            if id.bytes().chain(vendor.bytes()).any(|c| c == b'"' || c == b'\\' || c < 0x20) {
+                return Err(format!("{ctx}: id and vendor may not need JSON escaping"));
+            }
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ #[cfg(not(target_family = \"wasm\"))] id: {id:?}, #[cfg(not(target_family = \"wasm\"))] vendor: {vendor:?}, \
+                "    Rule {{ id: {id:?}, vendor: {vendor:?}, \
                  #[cfg(not(target_family = \"wasm\"))] kind: {kind:?}, #[cfg(not(target_family = \"wasm\"))] event: {event:?}, \
                  #[cfg(not(target_family = \"wasm\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
                  #[cfg(not(target_family = \"wasm\"))] ike_version: {ike_version}, #[cfg(not(target_family = \"wasm\"))] reason: {reason:?}, \
                  #[cfg(not(target_family = \"wasm\"))] hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
-                 head: {}, tail: {}, hint_json: {}, post: {} }},",
+                 head: {}, tail: {}, hint_json: {} }},",
                 vendor == "alibaba",
                 lit(head.as_bytes()),
                 lit(tail.as_bytes()),
-                lit(hint_json.as_bytes()),
-                lit(post.as_bytes())
+                lit(hint_json.as_bytes())
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();

@@ -36,9 +36,7 @@ pub enum Tok {
 /// The fields marked native-only are rendered into `head`/`tail` for the module; native builds
 /// keep them separately for tools and tests.
 pub struct Rule {
-    #[cfg(not(target_family = "wasm"))]
     pub id: &'static str,
-    #[cfg(not(target_family = "wasm"))]
     pub vendor: &'static str,
     #[cfg(not(target_family = "wasm"))]
     pub kind: &'static str,
@@ -71,10 +69,8 @@ pub struct Rule {
     pub head: &'static [u8],
     /// The static output after the severity value, up to the hint text: `","phase":1,...,"hint":"`.
     pub tail: &'static [u8],
-    /// The hint, JSON-escaped (shared between rules).
+    /// The hint, JSON-escaped (shared between rules); `vendor` and `id` follow it.
     pub hint_json: &'static [u8],
-    /// The rest: `","vendor":"..","rule":".."`.
-    pub post: &'static [u8],
 }
 
 /// A literal anchor and the rules it selects.

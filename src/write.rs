@@ -15,8 +15,16 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.extend_from_slice(c.rule.head);
     out.extend_from_slice(c.severity.as_bytes());
     out.extend_from_slice(c.rule.tail);
-    out.extend_from_slice(c.rule.hint_json);
-    out.extend_from_slice(c.rule.post);
+    let r = c.rule;
+    if !r.hint_json.is_empty() {
+        out.extend_from_slice(r.hint_json);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b",\"vendor\":\"");
+    out.extend_from_slice(r.vendor.as_bytes());
+    out.extend_from_slice(b"\",\"rule\":\"");
+    out.extend_from_slice(r.id.as_bytes());
+    out.push(b'"');
     let mut group = 0u8;
     let mut m = c.set;
     while m != 0 {
