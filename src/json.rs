@@ -434,10 +434,7 @@ fn finish(b: &[u8], i: usize, empty: bool) -> Option<Root> {
 pub fn unescape(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     loop {
-        let mut j = i;
-        while s.get(j).is_some_and(|&c| c != b'\\') {
-            j += 1;
-        }
+        let j = backslash(s, i);
         out.extend_from_slice(s.get(i..j).unwrap_or(&[]));
         let Some(&e) = s.get(j + 1) else { return };
         i = j + 2;
@@ -455,6 +452,22 @@ pub fn unescape(s: &[u8], out: &mut Vec<u8>) {
         };
         out.push(c);
     }
+}
+
+/// The index of the next backslash at or after `i` (or the end), eight bytes at a time.
+#[inline(never)]
+fn backslash(s: &[u8], mut i: usize) -> usize {
+    while let Some(w) = load8(s, i) {
+        let m = has_zero(w ^ (ONES * b'\\' as u64));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while s.get(i).is_some_and(|&c| c != b'\\') {
+        i += 1;
+    }
+    i
 }
 
 /// The four hex digits of a `\u` escape at `i` (and a low surrogate escape after a high one):
