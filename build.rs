@@ -100,14 +100,6 @@ fn lit(bytes: &[u8]) -> String {
     o
 }
 
-fn field_index(name: &str) -> Option<usize> {
-    FIELDS.iter().position(|f| f.name == name)
-}
-
-fn slot_index(name: &str) -> Option<usize> {
-    SLOTS.iter().position(|n| *n == name)
-}
-
 /// A parsed pattern token.
 enum Tok {
     Lit(Vec<u8>),
@@ -137,7 +129,7 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
             let field = if name == "_" {
                 None
             } else {
-                let f = field_index(name).ok_or_else(|| format!("{ctx}: unknown field `{name}` in pattern"))?;
+                let f = find_field(name).ok_or_else(|| format!("{ctx}: unknown field `{name}` in pattern"))?;
                 if f < CORE_FIELDS {
                     return Err(format!("{ctx}: field `{name}` comes from the rule, not from a pattern"));
                 }
@@ -285,19 +277,19 @@ fn build() -> Result<String, String> {
             };
             let mut slot_mask = 0u32;
             for sn in &slot_names {
-                let si = slot_index(sn).ok_or_else(|| format!("{ctx}: unknown slot `{sn}`"))?;
+                let si = find_slot(sn).ok_or_else(|| format!("{ctx}: unknown slot `{sn}`"))?;
                 slot_mask |= 1 << si;
             }
 
             let text_slot = match opt_s(r, "text", &ctx)? {
                 None => 255u8,
-                Some(t) => slot_index(t).ok_or_else(|| format!("{ctx}: unknown slot `{t}` in text"))? as u8,
+                Some(t) => find_slot(t).ok_or_else(|| format!("{ctx}: unknown slot `{t}` in text"))? as u8,
             };
             let mut when_code = String::new();
             if let Some(w) = r.get("when") {
                 let w = w.as_table().ok_or(format!("{ctx}: `when` must be a table"))?;
                 for (k, v) in w {
-                    let si = slot_index(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in when"))?;
+                    let si = find_slot(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in when"))?;
                     let v = v.as_str().ok_or(format!("{ctx}: when values must be strings"))?;
                     let _ = write!(when_code, "({si}, {}), ", lit(v.as_bytes()));
                 }
@@ -342,7 +334,7 @@ fn build() -> Result<String, String> {
             if let Some(st) = r.get("set") {
                 let st = st.as_table().ok_or(format!("{ctx}: `set` must be a table"))?;
                 for (k, v) in st {
-                    let f = field_index(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in set"))?;
+                    let f = find_field(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in set"))?;
                     if f < CORE_FIELDS {
                         return Err(format!("{ctx}: `{k}` is a rule key, not a `set` field"));
                     }
@@ -381,7 +373,7 @@ fn build() -> Result<String, String> {
                 if let Some(e) = ex.get("expect") {
                     let e = e.as_table().ok_or(format!("{ctx}: `expect` must be a table"))?;
                     for (k, v) in e {
-                        let f = field_index(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in expect"))?;
+                        let f = find_field(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in expect"))?;
                         expected.push(f);
                         let _ = write!(exp_code, "({k:?}, {}), ", toml_value_code(f, v, &ctx)?);
                     }
@@ -452,7 +444,7 @@ fn build() -> Result<String, String> {
     // entered once for each of its first STRIDE 4-byte windows (offset k): an occurrence at p
     // has exactly one tested position among p..p+STRIDE-1. STRIDE is limited by the shortest
     // anchor searched in long texts (the message slot); other slots are scanned at every position.
-    let message_bit = 1u32 << slot_index("message").unwrap();
+    let message_bit = 1u32 << find_slot("message").unwrap();
     let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
     let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;

@@ -68,21 +68,27 @@ impl<'a> Classification<'a> {
     }
 }
 
-/// Field indices used by the code below (positions in fields::FIELDS; checked by a test).
+/// Field indices used by the code below, by name from `fields::FIELDS`.
 pub mod f {
-    pub const STATE: usize = 10;
-    pub const PEER_IP: usize = 11;
-    pub const TUNNEL: usize = 15;
-    pub const INSTANCE: usize = 16;
-    pub const NAT_T: usize = 24;
-    pub const DPD_ENABLED: usize = 25;
-    pub const BGP_NOTIFICATION_CODE: usize = 34;
-    pub const BGP_NOTIFICATION_SUBCODE: usize = 35;
-    pub const BGP_NOTIFICATION_TEXT: usize = 36;
-    pub const BGP_PREFIX: usize = 37;
-    pub const BGP_AS_PATH: usize = 38;
-    pub const BGP_NEXT_HOP: usize = 39;
-    pub const DETAIL: usize = 44;
+    const fn field_index(name: &str) -> usize {
+        match crate::fields::find_field(name) {
+            Some(i) => i,
+            None => panic!("no such output field"),
+        }
+    }
+    pub const STATE: usize = field_index("state");
+    pub const PEER_IP: usize = field_index("peer.ip");
+    pub const TUNNEL: usize = field_index("tunnel");
+    pub const INSTANCE: usize = field_index("instance");
+    pub const NAT_T: usize = field_index("nat_t");
+    pub const DPD_ENABLED: usize = field_index("dpd_enabled");
+    pub const BGP_NOTIFICATION_CODE: usize = field_index("bgp.notification.code");
+    pub const BGP_NOTIFICATION_SUBCODE: usize = field_index("bgp.notification.subcode");
+    pub const BGP_NOTIFICATION_TEXT: usize = field_index("bgp.notification.text");
+    pub const BGP_PREFIX: usize = field_index("bgp.prefix");
+    pub const BGP_AS_PATH: usize = field_index("bgp.as_path");
+    pub const BGP_NEXT_HOP: usize = field_index("bgp.next_hop");
+    pub const DETAIL: usize = field_index("detail");
 }
 
 /// Classifies a record from its slot texts. None: not a VPN event.

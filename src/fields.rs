@@ -104,3 +104,42 @@ pub const SLOTS: &[&str] = &[
     "instance",
     "change_reason",
 ];
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The index of the output field `name` in FIELDS.
+pub const fn find_field(name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if same(FIELDS[i].name, name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the input slot `name` in SLOTS.
+pub const fn find_slot(name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < SLOTS.len() {
+        if same(SLOTS[i], name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}

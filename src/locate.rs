@@ -7,26 +7,32 @@ use crate::json::{self, Span};
 
 pub const NSLOTS: usize = SLOTS.len();
 
-/// Slot indices (same order as `fields::SLOTS`).
+/// Slot indices, by name from `fields::SLOTS`.
 pub mod slot {
-    pub const MESSAGE: u8 = 0;
-    pub const CATEGORY: u8 = 1;
-    pub const OPERATION: u8 = 2;
-    pub const EVENT_NAME: u8 = 3;
-    pub const TYPE: u8 = 4;
-    pub const STATUS: u8 = 5;
-    pub const LEVEL: u8 = 6;
-    pub const PHASE1_STATE: u8 = 7;
-    pub const PHASE2_STATE: u8 = 8;
-    pub const DPD_ENABLED: u8 = 9;
-    pub const NAT_T_DETECTED: u8 = 10;
-    pub const RESOURCE: u8 = 11;
-    pub const PREFIX: u8 = 12;
-    pub const AS_PATH: u8 = 13;
-    pub const NEXT_HOP: u8 = 14;
-    pub const REMOTE_IP: u8 = 15;
-    pub const INSTANCE: u8 = 16;
-    pub const CHANGE_REASON: u8 = 17;
+    const fn slot_index(name: &str) -> u8 {
+        match crate::fields::find_slot(name) {
+            Some(i) => i as u8,
+            None => panic!("no such slot"),
+        }
+    }
+    pub const MESSAGE: u8 = slot_index("message");
+    pub const CATEGORY: u8 = slot_index("category");
+    pub const OPERATION: u8 = slot_index("operation");
+    pub const EVENT_NAME: u8 = slot_index("event_name");
+    pub const TYPE: u8 = slot_index("type");
+    pub const STATUS: u8 = slot_index("status");
+    pub const LEVEL: u8 = slot_index("level");
+    pub const PHASE1_STATE: u8 = slot_index("phase1_state");
+    pub const PHASE2_STATE: u8 = slot_index("phase2_state");
+    pub const DPD_ENABLED: u8 = slot_index("dpd_enabled");
+    pub const NAT_T_DETECTED: u8 = slot_index("nat_t_detected");
+    pub const RESOURCE: u8 = slot_index("resource");
+    pub const PREFIX: u8 = slot_index("prefix");
+    pub const AS_PATH: u8 = slot_index("as_path");
+    pub const NEXT_HOP: u8 = slot_index("next_hop");
+    pub const REMOTE_IP: u8 = slot_index("remote_ip");
+    pub const INSTANCE: u8 = slot_index("instance");
+    pub const CHANGE_REASON: u8 = slot_index("change_reason");
 }
 
 /// The container a depth-2 key sits in.
