@@ -91,16 +91,33 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
-/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end).
+/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). The
+/// loop holds only the eight-byte step; the last bytes of the input are handled out of line.
 #[inline(never)]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
-    while let Some(w) = load8(b, i) {
-        let m = special(w);
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+    let n = b.len();
+    if i < n && n - i >= 8 {
+        let last = n - 8;
+        let p = b.as_ptr();
+        loop {
+            // SAFETY: i <= last, so i + 8 <= b.len().
+            let w = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() });
+            let m = special(w);
+            if m != 0 {
+                return i + (m.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+            if i > last {
+                break;
+            }
         }
-        i += 8;
     }
+    plain_tail(b, i)
+}
+
+/// The end of `plain_run` within the last eight bytes of the input.
+#[inline(never)]
+fn plain_tail(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| plain(c)) {
         i += 1;
     }
