@@ -48,7 +48,7 @@ impl Default for ReportOptions {
 }
 
 /// A row of a subject's timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lane {
     Tunnel,
     Phase1,

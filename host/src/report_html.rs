@@ -11,6 +11,8 @@ const WIDTH: f64 = 960.0;
 const LABEL_W: f64 = 80.0;
 const LANE_H: f64 = 22.0;
 const AXIS_H: f64 = 20.0;
+/// Most rows of one subject's event table.
+const TABLE_ROWS: usize = 500;
 
 const STYLE: &str = r#"
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#bf8700;--muted:#6e7781;--line:#d0d7de;--bg:#f6f8fa}
@@ -42,6 +44,10 @@ svg text{font:11px system-ui,sans-serif;fill:#57606a}
 .ev.sel{stroke:#0969da;stroke-width:3}
 .bounce{fill:none;stroke-width:2}.bounce.flap{stroke:var(--warn)}.bounce.failover{stroke:#8250df}
 tr.sel td{background:#ddf4ff}
+table.events{table-layout:fixed}
+table.events code{word-break:break-all}
+table.events th:nth-child(-n+6){width:9%}
+table.events th:nth-child(7){width:12%}
 .outcome-failure{color:var(--bad)}.outcome-success{color:var(--ok)}
 #detail{position:sticky;bottom:0;background:#fff;border-top:2px solid #0969da;padding:6px 12px;display:none}
 #detail.show{display:block}
@@ -286,7 +292,9 @@ fn svg_timeline(out: &mut String, r: &Report, indices: &[usize], subject: &str) 
             esc(&duration(b.gap_ms))
         );
     }
-    // One marker per event.
+    // One marker per event, except where one of the same lane and outcome already sits on
+    // the same pixel (keeps the page small for long logs).
+    let mut drawn = std::collections::HashSet::new();
     for &i in indices {
         let p = &r.events[i];
         let (Some(c), Some(lane)) = (&p.event.vpn, lane_of(p)) else { continue };
@@ -296,6 +304,9 @@ fn svg_timeline(out: &mut String, r: &Report, indices: &[usize], subject: &str) 
             "success" | "failure" => c.outcome.as_str(),
             _ => "unknown",
         };
+        if !drawn.insert((lane, x.round() as i64, outcome)) {
+            continue;
+        }
         let title = format!("{} {} ({}) {}", when(p), c.event, c.rule, p.event.text);
         let _ = write!(
             out,
@@ -304,6 +315,26 @@ fn svg_timeline(out: &mut String, r: &Report, indices: &[usize], subject: &str) 
         );
     }
     out.push_str("</svg>");
+}
+
+/// Rows of a subject's event table: all events, or for a long log at most [`TABLE_ROWS`]:
+/// failures and state changes first, then the other events in order; shown in time order.
+fn table_rows(r: &Report, indices: &[usize]) -> Vec<usize> {
+    if indices.len() <= TABLE_ROWS {
+        return indices.to_vec();
+    }
+    let notable = |i: &usize| {
+        r.events[*i]
+            .event
+            .vpn
+            .as_ref()
+            .is_some_and(|c| c.outcome == "failure" || transition(c).is_some())
+    };
+    let mut rows: Vec<usize> = indices.iter().copied().filter(notable).take(TABLE_ROWS).collect();
+    let room = TABLE_ROWS - rows.len();
+    rows.extend(indices.iter().copied().filter(|i| !notable(i)).take(room));
+    rows.sort_unstable();
+    rows
 }
 
 fn event_row(out: &mut String, r: &Report, i: usize) {
@@ -429,12 +460,17 @@ pub fn render(r: &Report, inputs: &[String]) -> String {
             }
         );
         svg_timeline(&mut o, r, &s.events, &s.key);
+        let rows = table_rows(r, &s.events);
         let _ = write!(
             o,
-            r#"<details><summary>{} events</summary><table class="events"><tr><th>time (UTC)</th><th>lane</th><th>event</th><th>outcome</th><th>reason</th><th>instance</th><th>line</th><th>record</th></tr>"#,
-            s.events.len()
+            r#"<details><summary>{}</summary><table class="events"><tr><th>time (UTC)</th><th>lane</th><th>event</th><th>outcome</th><th>reason</th><th>instance</th><th>line</th><th>record</th></tr>"#,
+            if rows.len() == s.events.len() {
+                format!("{} events", s.events.len())
+            } else {
+                format!("{} of {} events: every failure and state change first, then the others in order", rows.len(), s.events.len())
+            }
         );
-        for &i in &s.events {
+        for i in rows {
             event_row(&mut o, r, i);
         }
         o.push_str("</table></details></section>");

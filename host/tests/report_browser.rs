@@ -195,9 +195,9 @@ fn start_browser(profile: &Path) -> (Guard, Session) {
 }
 
 fn render_report(out: &Path) {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("examples/logs"))
+    let mut files: Vec<String> = std::fs::read_dir(repo().join("examples/logs"))
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| format!("examples/logs/{}", e.unwrap().file_name().to_string_lossy()))
         .collect();
     files.sort();
     let status = Command::new(env!("CARGO_BIN_EXE_vpnlog"))
