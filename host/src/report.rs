@@ -17,7 +17,8 @@
 //!   Repeats of the current state change nothing.
 //! - **Failover.** On the tunnel layer, a down on one gateway instance followed by an up on
 //!   another instance within the failover window (default 60 s): Azure's sign that the gateway
-//!   moved to its standby instance, usually for maintenance.
+//!   moved to its standby instance, usually for maintenance. The instance of the down is the
+//!   first one the down events of that outage name (an IKE log line carries none).
 //! - **Flap.** Any other down followed by an up within the flap window (default 300 s). When
 //!   either event has no time, the pair is listed with its window unchecked.
 
@@ -259,22 +260,33 @@ fn bounces(subject: &str, events: &[Placed], indices: &[usize], opts: &ReportOpt
     for layer in [Layer::Tunnel, Layer::Bgp] {
         let mut state: Option<Direction> = None;
         let mut down_at: Option<usize> = None;
+        // The instance the tunnel went down on: the first one a down event of the run names.
+        let mut down_instance: Option<String> = None;
         for &i in indices {
             let Some(c) = &events[i].event.vpn else { continue };
             let Some((l, dir)) = transition(c) else { continue };
-            if l != layer || state == Some(dir) {
+            if l != layer {
+                continue;
+            }
+            if dir == Direction::Down && down_instance.is_none() {
+                down_instance = c.instance.clone();
+            }
+            if state == Some(dir) {
                 continue;
             }
             state = Some(dir);
             match dir {
-                Direction::Down => down_at = Some(i),
+                Direction::Down => {
+                    down_at = Some(i);
+                    down_instance = c.instance.clone();
+                }
                 Direction::Up => {
                     let Some(d) = down_at.take() else { continue };
                     let gap_ms = match (events[d].at_ms, events[i].at_ms) {
                         (Some(a), Some(b)) => Some(b - a),
                         _ => None,
                     };
-                    let from_instance = events[d].event.vpn.as_ref().and_then(|c| c.instance.clone());
+                    let from_instance = down_instance.take();
                     let to_instance = c.instance.clone();
                     let moved = layer == Layer::Tunnel
                         && from_instance.is_some()
@@ -468,6 +480,23 @@ mod tests {
             vec![(Layer::Tunnel, 1, 4, Some(30_000)), (Layer::Bgp, 3, 6, Some(38_000))]
         );
         assert!(r.failovers.is_empty());
+    }
+
+    #[test]
+    fn the_down_instance_may_come_from_a_later_line_of_the_same_outage() {
+        let a = Some("IN_0");
+        let b = Some("IN_1");
+        let events = vec![
+            ev(0, Some(0), "tunnel_up", "p", a),
+            ev(1, Some(10), "dpd_timeout", "p", None), // IKE log: no instance
+            ev(2, Some(11), "tunnel_down", "p", a),
+            ev(3, Some(20), "tunnel_up", "p", b),
+        ];
+        let r = analyse(events, ReportOptions::default());
+        assert!(r.flaps.is_empty());
+        let f = &r.failovers[0];
+        assert_eq!((f.down, f.up, f.gap_ms), (1, 3, Some(10_000)));
+        assert_eq!((f.from_instance.as_deref(), f.to_instance.as_deref()), (a, b));
     }
 
     #[test]
