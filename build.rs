@@ -196,6 +196,47 @@ fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, Strin
     })
 }
 
+/// The four tables of static output texts (see `Texts::code`).
+#[derive(Clone, Copy)]
+enum Text {
+    Head,
+    Tail,
+    After,
+    Hint,
+}
+
+/// Distinct output texts, each stored once; rules refer to them by index.
+#[derive(Default)]
+struct Texts {
+    tables: [Vec<String>; 4],
+}
+
+impl Texts {
+    const NAMES: [&str; 4] = ["HEADS", "TAILS", "AFTERS", "HINTS"];
+
+    fn intern(&mut self, which: Text, text: String) -> Result<usize, String> {
+        let table = &mut self.tables[which as usize];
+        let i = table.iter().position(|t| *t == text).unwrap_or_else(|| {
+            table.push(text);
+            table.len() - 1
+        });
+        let limit = if matches!(which, Text::Hint) { u16::MAX as usize } else { u8::MAX as usize };
+        if i > limit {
+            return Err(format!("more than {limit} distinct {} texts", Self::NAMES[which as usize]));
+        }
+        Ok(i)
+    }
+
+    fn code(&self) -> String {
+        let mut code = String::new();
+        for (name, table) in Self::NAMES.iter().zip(&self.tables) {
+            let items: Vec<String> = table.iter().map(|t| lit(t.as_bytes())).collect();
+            let _ = writeln!(code, "pub static {name}: [&[u8]; {}] = [{}];", table.len(), items.join(", "));
+        }
+        code
+    }
+}
+
 struct AnchorAcc {
     text: Vec<u8>,
     slots: u32,
@@ -213,6 +254,7 @@ fn build() -> Result<String, String> {
     let mut docs_code = String::new();
     let mut sources_code = String::new();
     let mut anchors: Vec<AnchorAcc> = Vec::new();
+    let mut texts = Texts::default();
     let mut ids = BTreeMap::new();
     let mut n = 0usize;
 
@@ -389,13 +431,14 @@ fn build() -> Result<String, String> {
                 }
             }
 
-            // The rule's static output, rendered once: everything before and after `severity`
-            // (which an Alibaba record's level may override).
+            // The static output, rendered once per distinct text and referred to by index:
+            // `head` (before the severity value: `"kind":"..",...,"severity":"`), `tail` (after
+            // it, up to the hint: `","phase":1,...,"hint":"`), the hint (JSON-escaped, stored
+            // once for all the rules that give it), and `after` (closing the hint, then the
+            // vendor, up to the rule id: `","vendor":"aws","rule":"`).
             let head = format!(
                 "\"kind\":\"{kind}\",\"event\":\"{event}\",\"outcome\":\"{outcome}\",\"severity\":\""
             );
-            // Split around the hint, which many rules share: identical literals are merged, so
-            // each hint text is stored once in the module.
             let mut tail = String::from("\"");
             if phase > 0 {
                 let _ = write!(tail, ",\"phase\":{phase}");
@@ -409,23 +452,24 @@ fn build() -> Result<String, String> {
             if !hint.is_empty() {
                 tail.push_str(",\"hint\":\"");
             }
-            let hint_json = json_escape(hint);
+            let after = format!("{},\"vendor\":\"{vendor}\",\"rule\":\"", if hint.is_empty() { "" } else { "\"" });
             if id.bytes().chain(vendor.bytes()).any(|c| c == b'"' || c == b'\\' || c < 0x20) {
                 return Err(format!("{ctx}: id and vendor may not need JSON escaping"));
             }
+            let head_i = texts.intern(Text::Head, head)?;
+            let tail_i = texts.intern(Text::Tail, tail)?;
+            let after_i = texts.intern(Text::After, after)?;
+            let hint_i = texts.intern(Text::Hint, json_escape(hint))?;
+            let native = "#[cfg(not(target_family = \"wasm\"))]";
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ id: {id:?}, vendor: {vendor:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] kind: {kind:?}, #[cfg(not(target_family = \"wasm\"))] event: {event:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
-                 #[cfg(not(target_family = \"wasm\"))] ike_version: {ike_version}, #[cfg(not(target_family = \"wasm\"))] reason: {reason:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] hint: {hint:?}, \
+                "    Rule {{ id: {id:?}, {native} vendor: {vendor:?}, \
+                 {native} kind: {kind:?}, {native} event: {event:?}, \
+                 {native} outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
+                 {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
-                 head: {}, tail: {}, hint_json: {} }},",
+                 head: {head_i}, tail: {tail_i}, after: {after_i}, hint_text: {hint_i} }},",
                 vendor == "alibaba",
-                lit(head.as_bytes()),
-                lit(tail.as_bytes()),
-                lit(hint_json.as_bytes())
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
@@ -498,6 +542,7 @@ fn build() -> Result<String, String> {
     let mut code = String::new();
     let _ = writeln!(code, "// Generated by build.rs from rules/*.toml. Do not edit.");
     let _ = writeln!(code, "pub static RULES: [Rule; {n}] = [\n{rules_code}];");
+    code.push_str(&texts.code());
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");

@@ -1,6 +1,7 @@
 //! Output: the original record bytes with the classification appended as one more member of the
-//! root object. Nothing of the original is re-encoded. The rule's own fields come from text
-//! build.rs rendered per rule; only the record's values are escaped here.
+//! root object. Nothing of the original is re-encoded. The rule's own fields come from texts
+//! build.rs rendered once each (catalogue::Rule::head...); only the record's values are escaped
+//! here.
 
 use crate::classify::{Classification, Val};
 use crate::fields::{FIELDS, GROUPS};
@@ -12,17 +13,12 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.push(b'"');
     out.extend_from_slice(key);
     out.extend_from_slice(b"\":{");
-    out.extend_from_slice(c.rule.head);
-    out.extend_from_slice(c.severity.as_bytes());
-    out.extend_from_slice(c.rule.tail);
     let r = c.rule;
-    if !r.hint_json.is_empty() {
-        out.extend_from_slice(r.hint_json);
-        out.push(b'"');
-    }
-    out.extend_from_slice(b",\"vendor\":\"");
-    out.extend_from_slice(r.vendor.as_bytes());
-    out.extend_from_slice(b"\",\"rule\":\"");
+    out.extend_from_slice(r.head());
+    out.extend_from_slice(c.severity.as_bytes());
+    out.extend_from_slice(r.tail());
+    out.extend_from_slice(r.hint_json());
+    out.extend_from_slice(r.after());
     out.extend_from_slice(r.id.as_bytes());
     out.push(b'"');
     let mut group = 0u8;
