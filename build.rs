@@ -237,6 +237,74 @@ impl Texts {
     }
 }
 
+/// rules/projections.toml: per event its activity (0 other, 1 open, 2 close, 3 renew) and
+/// whether it is an authentication; per vendor its display name and product.
+struct Projections {
+    activity: BTreeMap<String, u8>,
+    authentication: Vec<String>,
+    vendors: Vec<(String, String, String)>,
+}
+
+fn read_projections(events: &toml::Table) -> Result<Projections, String> {
+    let path = format!("{}/projections.toml", rules_dir());
+    let t = read_toml(&path)?;
+    let mut activity = BTreeMap::new();
+    let acts = t.get("activity").and_then(|v| v.as_table()).ok_or(format!("{path}: [activity] missing"))?;
+    for (code, name) in [(1u8, "open"), (2, "close"), (3, "renew")] {
+        for e in str_list(acts, name, &path)? {
+            if !events.contains_key(&e) {
+                return Err(format!("{path}: event `{e}` is not in vocabulary.toml"));
+            }
+            if activity.insert(e.clone(), code).is_some() {
+                return Err(format!("{path}: event `{e}` has two activities"));
+            }
+        }
+    }
+    let auth = t.get("authentication").and_then(|v| v.as_table()).ok_or(format!("{path}: [authentication] missing"))?;
+    let authentication = str_list(auth, "events", &path)?;
+    if let Some(e) = authentication.iter().find(|e| !events.contains_key(*e)) {
+        return Err(format!("{path}: event `{e}` is not in vocabulary.toml"));
+    }
+    let mut vendors = Vec::new();
+    for (slug, v) in t.get("vendors").and_then(|v| v.as_table()).ok_or(format!("{path}: [vendors] missing"))? {
+        let pair: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+        let [name, product] = pair[..] else { return Err(format!("{path}: vendor `{slug}` needs [name, product]")) };
+        vendors.push((slug.clone(), name.to_string(), product.to_string()));
+    }
+    Ok(Projections { activity, authentication, vendors })
+}
+
+impl Projections {
+    /// One byte describing a rule's static meaning for the projections (src/projection.rs):
+    /// bits 0-1 activity, bit 2 authentication, bits 3-5 the kind (index in KINDS), bits 6-7 the
+    /// outcome (index in OUTCOMES).
+    fn class(&self, kind: &str, event: &str, outcome: &str) -> u8 {
+        let activity = self.activity.get(event).copied().unwrap_or(0);
+        let auth = self.authentication.iter().any(|e| e == event) as u8;
+        let k = KINDS.iter().position(|x| *x == kind).unwrap_or(0) as u8;
+        let o = OUTCOMES.iter().position(|x| *x == outcome).unwrap_or(0) as u8;
+        activity | auth << 2 | k << 3 | o << 6
+    }
+
+    fn vendor(&self, slug: &str, ctx: &str) -> Result<u8, String> {
+        self.vendors
+            .iter()
+            .position(|v| v.0 == slug)
+            .map(|i| i as u8)
+            .ok_or_else(|| format!("{ctx}: vendor `{slug}` is not in projections.toml [vendors]"))
+    }
+
+    fn vendors_code(&self) -> String {
+        let items: Vec<String> =
+            self.vendors.iter().map(|(_, n, p)| format!("({}, {})", lit(json_escape(n).as_bytes()), lit(json_escape(p).as_bytes()))).collect();
+        format!(
+            "/// Per vendor (PROJECTION_VENDOR): its name and product, JSON-escaped.\npub static VENDOR_NAMES: [(&[u8], &[u8]); {}] = [{}];\n",
+            items.len(),
+            items.join(", ")
+        )
+    }
+}
+
 struct AnchorAcc {
     text: Vec<u8>,
     slots: u32,
@@ -255,6 +323,11 @@ fn build() -> Result<String, String> {
     let mut sources_code = String::new();
     let mut anchors: Vec<AnchorAcc> = Vec::new();
     let mut texts = Texts::default();
+    let projections = read_projections(events)?;
+    // Per head (kind, event, outcome): Projections::class; per `after` text (vendor): its index
+    // in VENDOR_NAMES.
+    let mut head_class: Vec<u8> = Vec::new();
+    let mut after_vendor: Vec<u8> = Vec::new();
     let mut ids = BTreeMap::new();
     let mut n = 0usize;
 
@@ -435,7 +508,7 @@ fn build() -> Result<String, String> {
             // `head` (before the severity value: `"kind":"..",...,"severity":"`), `tail` (after
             // it, up to the hint: `","phase":1,...,"hint":"`), the hint (JSON-escaped, stored
             // once for all the rules that give it), and `after` (closing the hint, then the
-            // vendor, up to the rule id: `","vendor":"aws","rule":"`).
+            // vendor, up to the rule id's own part: `","vendor":"aws","rule":"aws.`).
             let head = format!(
                 "\"kind\":\"{kind}\",\"event\":\"{event}\",\"outcome\":\"{outcome}\",\"severity\":\""
             );
@@ -452,7 +525,9 @@ fn build() -> Result<String, String> {
             if !hint.is_empty() {
                 tail.push_str(",\"hint\":\"");
             }
-            let after = format!("{},\"vendor\":\"{vendor}\",\"rule\":\"", if hint.is_empty() { "" } else { "\"" });
+            // The rule id's vendor prefix is part of `after`; the rule keeps the rest.
+            let after = format!("{},\"vendor\":\"{vendor}\",\"rule\":\"{vendor}.", if hint.is_empty() { "" } else { "\"" });
+            let id_tail = &id[vendor.len() + 1..];
             if id.bytes().chain(vendor.bytes()).any(|c| c == b'"' || c == b'\\' || c < 0x20) {
                 return Err(format!("{ctx}: id and vendor may not need JSON escaping"));
             }
@@ -460,10 +535,16 @@ fn build() -> Result<String, String> {
             let tail_i = texts.intern(Text::Tail, tail)?;
             let after_i = texts.intern(Text::After, after)?;
             let hint_i = texts.intern(Text::Hint, json_escape(hint))?;
+            if head_i == head_class.len() {
+                head_class.push(projections.class(kind, event, outcome));
+            }
+            if after_i == after_vendor.len() {
+                after_vendor.push(projections.vendor(vendor, &ctx)?);
+            }
             let native = "#[cfg(not(target_family = \"wasm\"))]";
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ id: {id:?}, {native} vendor: {vendor:?}, \
+                "    Rule {{ {native} id: {id:?}, id_tail: {id_tail:?}, {native} vendor: {vendor:?}, \
                  {native} kind: {kind:?}, {native} event: {event:?}, \
                  {native} outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
                  {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
@@ -543,6 +624,11 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "// Generated by build.rs from rules/*.toml. Do not edit.");
     let _ = writeln!(code, "pub static RULES: [Rule; {n}] = [\n{rules_code}];");
     code.push_str(&texts.code());
+    let _ = writeln!(code, "/// Per HEADS entry: the projections' class of its event (build.rs, Projections::class).");
+    let _ = writeln!(code, "pub static HEAD_CLASS: [u8; {}] = {head_class:?};", head_class.len());
+    let _ = writeln!(code, "/// Per AFTERS entry: the index of its vendor in VENDOR_NAMES.");
+    let _ = writeln!(code, "pub static AFTER_VENDOR: [u8; {}] = {after_vendor:?};", after_vendor.len());
+    code.push_str(&projections.vendors_code());
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");

@@ -36,7 +36,10 @@ pub enum Tok {
 /// The fields marked native-only are rendered into `head`/`tail` for the module; native builds
 /// keep them separately for tools and tests.
 pub struct Rule {
+    #[cfg(not(target_family = "wasm"))]
     pub id: &'static str,
+    /// The id after its `vendor.` prefix (which is part of the `after` text).
+    pub id_tail: &'static str,
     #[cfg(not(target_family = "wasm"))]
     pub vendor: &'static str,
     #[cfg(not(target_family = "wasm"))]
@@ -71,7 +74,7 @@ pub struct Rule {
     pub head: u8,
     /// TAILS, after the severity value up to the hint text: `","phase":1,...,"hint":"`;
     pub tail: u8,
-    /// AFTERS, after the hint up to the rule id: `","vendor":"aws","rule":"`;
+    /// AFTERS, after the hint up to the rule id's own part: `","vendor":"aws","rule":"aws.`;
     pub after: u8,
     /// HINTS, the hint JSON-escaped (empty when the rule has none).
     pub hint_text: u16,

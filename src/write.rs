@@ -19,7 +19,7 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.extend_from_slice(r.tail());
     out.extend_from_slice(r.hint_json());
     out.extend_from_slice(r.after());
-    out.extend_from_slice(r.id.as_bytes());
+    out.extend_from_slice(r.id_tail.as_bytes());
     out.push(b'"');
     let mut group = 0u8;
     let mut m = c.set;
@@ -44,7 +44,7 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.push(b'}');
 }
 
-fn parent(g: u8) -> u8 {
+pub(crate) fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
@@ -52,7 +52,7 @@ fn parent(g: u8) -> u8 {
 /// are contiguous in FIELDS). Closes up to the common ancestor, then opens down to `to`, so
 /// that the caller writes the next member without a comma.
 #[inline(never)]
-fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
+pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
     let (pf, pt) = (parent(from), parent(to));
     let common = if pt == from {
         from
@@ -80,7 +80,7 @@ fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
 }
 
 #[inline(never)]
-fn value(out: &mut Vec<u8>, v: Val) {
+pub(crate) fn value(out: &mut Vec<u8>, v: Val) {
     match v {
         Val::Str(s) => {
             out.push(b'"');
