@@ -295,12 +295,21 @@ impl Projections {
     }
 
     fn vendors_code(&self) -> String {
-        let items: Vec<String> =
-            self.vendors.iter().map(|(_, n, p)| format!("({}, {})", lit(json_escape(n).as_bytes()), lit(json_escape(p).as_bytes()))).collect();
+        let items: Vec<String> = self
+            .vendors
+            .iter()
+            .map(|(s, n, p)| format!("({}, {}, {})", lit(s.as_bytes()), lit(json_escape(n).as_bytes()), lit(json_escape(p).as_bytes())))
+            .collect();
+        let names = |l: &[&str]| l.iter().map(|x| lit(x.as_bytes())).collect::<Vec<_>>().join(", ");
         format!(
-            "/// Per vendor (PROJECTION_VENDOR): its name and product, JSON-escaped.\npub static VENDOR_NAMES: [(&[u8], &[u8]); {}] = [{}];\n",
+            "/// Per vendor (AFTER_VENDOR): its id, name and product, JSON-escaped.\npub static VENDOR_NAMES: [(&[u8], &[u8], &[u8]); {}] = [{}];\n\
+             /// The kinds and outcomes by their index in HEAD_CLASS.\npub static KIND_NAMES: [&[u8]; {}] = [{}];\npub static OUTCOME_NAMES: [&[u8]; {}] = [{}];\n",
             items.len(),
-            items.join(", ")
+            items.join(", "),
+            KINDS.len(),
+            names(KINDS),
+            OUTCOMES.len(),
+            names(OUTCOMES),
         )
     }
 }

@@ -11,7 +11,7 @@
 //! would have carried stay in the namespace object (`vpn`, or `vpnlog` when the record has a
 //! `vpn` of its own) under their native names.
 
-use crate::catalogue::{AFTER_VENDOR, HEAD_CLASS, VENDOR_NAMES};
+use crate::catalogue::{AFTER_VENDOR, HEAD_CLASS, KIND_NAMES, OUTCOME_NAMES, VENDOR_NAMES};
 use crate::classify::{Classification, NFIELDS, Val};
 use crate::fields::{CORE_FIELDS, FIELDS, find_field};
 use crate::json::{self, Root};
@@ -86,7 +86,7 @@ struct Fields<'a> {
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
 impl<'a> Fields<'a> {
-#[inline(never)]
+    #[inline(never)]
     fn of(c: &Classification<'a>) -> Self {
         let r = c.rule;
         let mut f = Fields {
@@ -95,25 +95,36 @@ impl<'a> Fields<'a> {
             class: HEAD_CLASS.get(r.head as usize).copied().unwrap_or(0),
             vendor: AFTER_VENDOR.get(r.after as usize).copied().unwrap_or(0) as usize,
         };
-        let head = r.head();
-        f.put(KIND, str_val(quoted(head, 1)));
-        f.put(EVENT, str_val(quoted(head, 3)));
-        f.put(OUTCOME, str_val(quoted(head, 5)));
+        // The head is `"kind":"<kind>","event":"<event>",...`; kind and outcome are known from
+        // the class, the event is read at its offset.
+        let kind = KIND_NAMES.get((f.class >> 3 & 7) as usize).copied().unwrap_or_default();
+        f.put(KIND, str_val(kind));
+        let event_at = b"\"kind\":\"".len() + kind.len() + b"\",\"event\":\"".len();
+        f.put(EVENT, str_val(until_quote(r.head().get(event_at..).unwrap_or_default())));
+        f.put(OUTCOME, str_val(OUTCOME_NAMES.get((f.class >> 6) as usize).copied().unwrap_or_default()));
         f.put(SEVERITY, str_val(c.severity.as_bytes()));
         if let Some(&d) = DIGITS.get(r.phase as usize).filter(|_| r.phase > 0) {
             f.put(PHASE, V::Val(Val::Num(d)));
         }
-        let tail = r.tail();
-        if let Some(d) = after(tail, b"\"ike_version\":").and_then(|s| s.get(..1)) {
-            f.put(IKE_VERSION, V::Val(Val::Num(d)));
+        // The tail is `"` then `,"phase":N`, `,"ike_version":N`, `,"reason":"<reason>"`, each
+        // when the rule has it, then `,"hint":"` when it has a hint.
+        let mut tail = r.tail().get(1..).unwrap_or_default();
+        if r.phase > 0 {
+            tail = tail.get(b",\"phase\":1".len()..).unwrap_or_default();
         }
-        if let Some(s) = after(tail, b"\"reason\":\"") {
-            f.put(REASON, str_val(until_quote(s)));
+        if let Some(rest) = tail.strip_prefix(b",\"ike_version\":") {
+            if let Some(d) = rest.get(..1) {
+                f.put(IKE_VERSION, V::Val(Val::Num(d)));
+            }
+            tail = rest.get(1..).unwrap_or_default();
+        }
+        if let Some(rest) = tail.strip_prefix(b",\"reason\":\"") {
+            f.put(REASON, str_val(until_quote(rest)));
         }
         if !r.hint_json().is_empty() {
             f.put(HINT, V::Escaped(r.hint_json()));
         }
-        let vendor = after(r.after(), b"\"vendor\":\"").map(until_quote).unwrap_or_default();
+        let vendor = VENDOR_NAMES.get(f.vendor).map_or(&[][..], |v| v.0);
         f.put(VENDOR, str_val(vendor));
         f.put(RULE, V::Id(vendor, r.id_tail.as_bytes()));
         let mut m = c.set >> CORE_FIELDS << CORE_FIELDS;
@@ -174,31 +185,6 @@ fn str_val(s: &[u8]) -> V<'_> {
     V::Val(Val::Str(s))
 }
 
-/// The `n`th (from 0) quoted string of `s` (texts build.rs rendered, without escapes).
-#[inline(never)]
-fn quoted(s: &[u8], n: usize) -> &[u8] {
-    let mut k = 0;
-    let mut start = 0;
-    for (i, &c) in s.iter().enumerate() {
-        if c == b'"' {
-            if k == 2 * n {
-                start = i + 1;
-            } else if k == 2 * n + 1 {
-                return s.get(start..i).unwrap_or_default();
-            }
-            k += 1;
-        }
-    }
-    &[]
-}
-
-/// What follows the first occurrence of `needle` in `s`.
-#[inline(never)]
-fn after<'s>(s: &'s [u8], needle: &[u8]) -> Option<&'s [u8]> {
-    let at = s.windows(needle.len()).position(|w| w == needle)?;
-    s.get(at + needle.len()..)
-}
-
 #[inline(never)]
 fn until_quote(s: &[u8]) -> &[u8] {
     let end = s.iter().position(|&c| c == b'"').unwrap_or(s.len());
@@ -221,7 +207,7 @@ fn root_keys(b: &[u8], names: &[&[u8]]) -> u32 {
         let Some((end, _)) = json::string_end(b, i + 1) else { return found };
         let key = b.get(i + 1..end).unwrap_or_default();
         for (k, name) in names.iter().enumerate() {
-            if key.starts_with(name) && (key.len() == name.len() || key.get(name.len()) == Some(&b'.')) {
+            if key.first() == name.first() && key.starts_with(name) && (key.len() == name.len() || key.get(name.len()) == Some(&b'.')) {
                 found |= 1 << k;
             }
         }
@@ -292,7 +278,7 @@ struct Members<'o> {
 
 impl Members<'_> {
     /// Starts a member: `,"key":`.
-#[inline(never)]
+    #[inline(never)]
     fn key(&mut self, k: &[u8]) {
         if !self.first {
             self.out.push(b',');
@@ -302,7 +288,7 @@ impl Members<'_> {
         self.out.extend_from_slice(k);
         self.out.extend_from_slice(b"\":");
     }
-#[inline(never)]
+    #[inline(never)]
     fn s(&mut self, text: &[u8]) {
         self.out.extend_from_slice(text);
     }
@@ -477,7 +463,7 @@ fn ecs(w: &mut Members, record: &[u8], key: &[u8], f: &Fields) {
         rest &= !(bit(EVENT) | bit(OUTCOME) | bit(REASON) | bit(MESSAGE_ID));
     }
     if taken & ECS_OBSERVER == 0 {
-        if let Some(&(name, product)) = VENDOR_NAMES.get(f.vendor) {
+        if let Some(&(_, name, product)) = VENDOR_NAMES.get(f.vendor) {
             w.key(b"observer");
             w.s(b"{\"vendor\":\"");
             w.s(name);
@@ -650,7 +636,7 @@ fn ocsf(w: &mut Members, record: &[u8], key: &[u8], f: &Fields, time: Time) {
         rest &= !bit(USER);
     }
     if free(15) {
-        if let Some(&(name, product)) = VENDOR_NAMES.get(f.vendor) {
+        if let Some(&(_, name, product)) = VENDOR_NAMES.get(f.vendor) {
             w.key(b"metadata");
             w.s(b"{\"product\":{\"vendor_name\":\"");
             w.s(name);
@@ -713,18 +699,26 @@ mod tests {
     use crate::catalogue::RULES;
 
     #[test]
-    fn static_texts_parse_back_to_each_rules_meaning() {
+    fn the_core_fields_read_back_from_the_static_texts_are_each_rules_own() {
+        let s = |x: &str| if x.is_empty() { None } else { Some(x.as_bytes().to_vec()) };
         for r in RULES.iter() {
-            let head = r.head();
-            assert_eq!(quoted(head, 1), r.kind.as_bytes(), "{}", r.id);
-            assert_eq!(quoted(head, 3), r.event.as_bytes(), "{}", r.id);
-            assert_eq!(quoted(head, 5), r.outcome.as_bytes(), "{}", r.id);
-            let reason = after(r.tail(), b"\"reason\":\"").map(until_quote).unwrap_or_default();
-            assert_eq!(reason, r.reason.as_bytes(), "{}", r.id);
-            let v = after(r.tail(), b"\"ike_version\":").and_then(|s| s.first()).map_or(0, |d| d - b'0');
-            assert_eq!(v, r.ike_version, "{}", r.id);
-            let vendor = after(r.after(), b"\"vendor\":\"").map(until_quote).unwrap_or_default();
-            assert_eq!(vendor, r.vendor.as_bytes(), "{}", r.id);
+            let c = Classification { rule: r, severity: r.severity, vals: [Val::None; NFIELDS], set: 0 };
+            let f = Fields::of(&c);
+            let text = |i: usize| match f.get(i) {
+                V::Val(Val::Str(x)) | V::Val(Val::Num(x)) | V::Escaped(x) => Some(x.to_vec()),
+                V::Id(v, t) => Some([v, b".", t].concat()),
+                _ => None,
+            };
+            assert_eq!(text(KIND), s(r.kind), "{}", r.id);
+            assert_eq!(text(EVENT), s(r.event), "{}", r.id);
+            assert_eq!(text(OUTCOME), s(r.outcome), "{}", r.id);
+            assert_eq!(text(SEVERITY), s(r.severity), "{}", r.id);
+            assert_eq!(text(PHASE), (r.phase > 0).then(|| r.phase.to_string().into_bytes()), "{}", r.id);
+            assert_eq!(text(IKE_VERSION), (r.ike_version > 0).then(|| r.ike_version.to_string().into_bytes()), "{}", r.id);
+            assert_eq!(text(REASON), s(r.reason), "{}", r.id);
+            assert_eq!(text(HINT).is_some(), !r.hint.is_empty(), "{}", r.id);
+            assert_eq!(text(VENDOR), s(r.vendor), "{}", r.id);
+            assert_eq!(text(RULE), s(r.id), "{}", r.id);
         }
     }
 

@@ -372,6 +372,7 @@ fn every_shipped_config_names_a_real_export_with_the_recommended_settings_and_it
             let function = filter.get("function_name").unwrap();
             assert!(!input.samples.is_empty(), "{what}: input {tag} has no `# sample:` comment");
             for sample in &input.samples {
+                let mut n = 0;
                 for file in sample_files(sample) {
                     let lines: Vec<String> = std::fs::read_to_string(&file).unwrap().lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect();
                     let (raw, recs) = match records(config, input, &parsers, &lines) {
@@ -380,9 +381,9 @@ fn every_shipped_config_names_a_real_export_with_the_recommended_settings_and_it
                     };
                     let out = run(function, raw, &(recs.join("\n") + "\n"));
                     assert_eq!(out.len(), recs.len(), "{what}: {}: records lost", file.display());
-                    let n = out.iter().filter(|l| classified(function, l)).count();
-                    assert!(n > 0, "{what}: {}: nothing classified by {function}", file.display());
+                    n += out.iter().filter(|l| classified(function, l)).count();
                 }
+                assert!(n > 0, "{what}: {sample}: nothing classified by {function}");
             }
         }
     }

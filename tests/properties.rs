@@ -107,29 +107,29 @@ fn random_records_keep_the_contract() {
 fn mutated_vendor_lines_keep_the_contract() {
     let lines: Vec<&str> = DOCS.iter().flat_map(|d| d.examples.iter().map(|e| e.line)).filter(|l| !l.starts_with('{')).collect();
     for function in common::FILTERS {
-    let mut h = common::host_with(function);
-    let mut r = Rng(0xC0FF_EE00_1234_5678);
-    for _ in 0..if function == "vpnlog_filter" { 3000 } else { 1000 } {
-        let mut line: Vec<char> = r.pick(&lines).chars().collect();
-        for _ in 0..r.below(4) {
-            if line.is_empty() {
-                break;
-            }
-            let at = r.below(line.len());
-            match r.below(4) {
-                0 => {
-                    line.remove(at);
+        let mut h = common::host_with(function);
+        let mut r = Rng(0xC0FF_EE00_1234_5678);
+        for _ in 0..if function == "vpnlog_filter" { 3000 } else { 1000 } {
+            let mut line: Vec<char> = r.pick(&lines).chars().collect();
+            for _ in 0..r.below(4) {
+                if line.is_empty() {
+                    break;
                 }
-                1 => line.insert(at, *r.pick(&['"', '\\', '\u{0}', '(', ':', ' ', '9', '.', '中'])),
-                2 => line.truncate(at),
-                _ => {
-                    let dup: Vec<char> = line[at..].to_vec();
-                    line.extend(dup);
+                let at = r.below(line.len());
+                match r.below(4) {
+                    0 => {
+                        line.remove(at);
+                    }
+                    1 => line.insert(at, *r.pick(&['"', '\\', '\u{0}', '(', ':', ' ', '9', '.', '中'])),
+                    2 => line.truncate(at),
+                    _ => {
+                        let dup: Vec<char> = line[at..].to_vec();
+                        line.extend(dup);
+                    }
                 }
             }
+            let text: String = line.into_iter().collect();
+            check(&mut h, &common::wrap_line(&text));
         }
-        let text: String = line.into_iter().collect();
-        check(&mut h, &common::wrap_line(&text));
-    }
     }
 }
