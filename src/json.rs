@@ -341,7 +341,14 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
                     i += 1;
                     break;
                 }
-                Some(&c) if c <= b' ' => i = skip_ws(b, i),
+                Some(&c) if c <= b' ' => {
+                    // A control byte that is not whitespace ends the scan (skip_ws stops on it).
+                    let j = skip_ws(b, i);
+                    if j == i {
+                        return None;
+                    }
+                    i = j;
+                }
                 Some(&c) => {
                     if !s.close(c) {
                         return None;
