@@ -15,6 +15,7 @@ pub mod fields;
 pub mod filter;
 pub mod json;
 pub mod locate;
+pub mod msgpack;
 pub mod template;
 pub mod write;
 
