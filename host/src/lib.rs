@@ -5,10 +5,12 @@
 //! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on; [`docs`]
 //! renders the rule list and the reference documents from the compiled catalogue.
 
+pub mod contract;
 pub mod docs;
 pub mod filter;
 pub mod input;
 pub mod json;
+pub mod msgpack;
 
 pub use filter::{
     DEFAULT_FUEL_BUDGET, DEFAULT_FUNCTION, DEFAULT_TAG, Dropped, FluentBitHost, HostConfig,
