@@ -265,7 +265,7 @@ fn put_int(out: &mut Vec<u8>, v: i64) {
 
 /// Decodes exactly one msgpack object filling all of `b` into compact JSON text (binary and
 /// extension values as arrays of byte values, non-finite floats as null, strings that are not
-/// UTF-8 with U+FFFD, keys that are not strings as their JSON text). Nesting deeper than 10,000
+/// UTF-8 with U+FFFD, keys that are not strings as their type byte). Nesting deeper than 10,000
 /// is refused.
 pub fn to_json(b: &[u8]) -> Result<Vec<u8>, String> {
     let mut r = Reader { b, i: 0 };
@@ -368,10 +368,10 @@ impl Reader<'_> {
             if matches!(t, 0xa0..=0xbf | 0xd9..=0xdb) {
                 self.object(out, depth + 1)?;
             } else {
-                // A key of another type (Fluent Bit's records have none): shown as its JSON text.
-                let mut key = Vec::new();
-                self.object(&mut key, depth + 1)?;
-                crate::json::push_string(out, &String::from_utf8_lossy(&key));
+                // A key of another type (Fluent Bit's records have none): read, and shown as
+                // its type byte (not its text, which nested keys would escape again and again).
+                self.object(&mut Vec::new(), depth + 1)?;
+                crate::json::push_string(out, &format!("(key of type {t:#04x})"));
             }
             out.push(b':');
             self.object(out, depth + 1)?;
@@ -487,7 +487,7 @@ mod tests {
         assert!(to_json(b"\x81\xa1a\x01\x01").is_err());
         assert!(to_json(b"{").unwrap() == b"123");
         assert!(is_one_map(b"\x80"));
-        assert_eq!(to_json(b"\x81\x01\xa2\xffx").unwrap(), "{\"1\":\"\u{FFFD}x\"}".as_bytes());
+        assert_eq!(to_json(b"\x81\x01\xa2\xffx").unwrap(), "{\"(key of type 0x01)\":\"\u{FFFD}x\"}".as_bytes());
         assert!(!is_one_map(b"{\"a\":1}"));
     }
 
