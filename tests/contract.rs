@@ -462,3 +462,17 @@ fn a_control_byte_after_a_value_ends_the_scan_instead_of_looping() {
         assert_eq!(object(&out, &what).get("vpnlog_invalid").and_then(Value::as_str), Some(&*String::from_utf8_lossy(rec)), "{what}");
     }
 }
+
+#[test]
+fn whitespace_before_the_first_member_still_gets_a_comma() {
+    // Found by fuzzing (fuzz/regressions/crashers/classify_bytes/): a member reached after
+    // whitespace did not count, so the root looked empty and the appended member had no comma.
+    let mut h = common::host();
+    for rec in [format!("{{ \"log\":\"{DPD}\"}}"), format!("{{\n\t\"log\" : \"{DPD}\" }}"), format!("{{ \"a\":{{}},\"log\":\"{DPD}\"}}")] {
+        let out = common::run(&mut h, rec.as_bytes());
+        let v = appended(rec.as_bytes(), &out, "vpn", &rec);
+        assert_rule(&v, "aws.dpd.timeout.v2", &rec);
+    }
+    let out = common::run(&mut h, b"{ \n}");
+    assert_eq!(out, b"{ \n}");
+}
