@@ -10,7 +10,7 @@ WASM_FLAGS := -C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=
 SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
 HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
 
-.PHONY: all wasm host demo docs test clean toolchain
+.PHONY: all wasm host demo docs test clean toolchain leak-check
 all: dist/vpnlog.wasm $(HOST)
 
 wasm: dist/vpnlog.wasm
@@ -42,6 +42,10 @@ test: all
 profile: $(HOST)
 	@VPNLOG_FEATURES=probe VPNLOG_OUT=dist/vpnlog-probe.wasm ./scripts/build-wasm.sh
 	$(HOST) bench --wasm dist/vpnlog-probe.wasm examples/logs/*.ndjson
+
+# The native library over the mixed corpus under valgrind: no byte lost (scripts/leak-check.sh).
+leak-check:
+	./scripts/leak-check.sh
 
 clean:
 	rm -rf target dist

@@ -16,6 +16,7 @@ use crate::catalogue::ANCHOR_SLOT_MASK;
 use crate::classify::{self, Classification};
 use crate::dispatch::Candidates;
 use crate::json;
+use crate::msgpack;
 use crate::locate::{self, Buffers, Found, Loc, NSLOTS};
 use crate::projection::{self, Projection, Time};
 use crate::write;
@@ -111,10 +112,16 @@ impl Filter {
         self.finish()
     }
 
-    /// Input that is not a JSON object, wrapped so that nothing is lost.
+    /// Input that is not a JSON object, wrapped so that nothing is lost; a msgpack map (Fluent
+    /// Bit's msgpack mode) as described in msgpack.rs.
     #[cold]
     #[inline(never)]
     fn invalid(&mut self, record: &[u8]) {
+        if msgpack::is_one_map(record) {
+            let zero = record.contains(&0);
+            self.out.extend_from_slice(if zero { msgpack::ZERO_BYTE_RECORD } else { record });
+            return;
+        }
         self.out.extend_from_slice(b"{\"vpnlog_invalid\":\"");
         json::escape_lossy(record, &mut self.out);
         self.out.extend_from_slice(b"\"}");

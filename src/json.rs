@@ -311,7 +311,6 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     let mut s = Scanner { words: stack, depth: 0, obj: true, opened: true, parent: Parent::Other };
     s.open(true, OTHER);
     i += 1;
-    let mut empty = true;
     loop {
         // A member (in an object) or an element (in an array) is expected at `i`.
         if s.obj && b.get(i) == Some(&b'"') {
@@ -322,7 +321,6 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
             } else if s.depth <= 2 && maybe_known_key(b, i + 1, e) {
                 key = known_key(b, i + 1, e, &s, found);
             }
-            empty &= s.depth != 1;
             i = if b.get(e + 1) == Some(&b':') { e + 2 } else { colon(b, e + 1)? };
             if b.get(i) == Some(&b'"') {
                 let mut v = plain_run(b, i + 1);
@@ -347,7 +345,7 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
                 continue;
             }
             if s.depth == 0 {
-                return finish(b, i, empty);
+                return finish(b, i);
             }
         }
         // After a value: a comma, or closing brackets.
@@ -357,14 +355,21 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
                     i += 1;
                     break;
                 }
-                Some(&c) if c <= b' ' => i = skip_ws(b, i),
+                Some(&c) if c <= b' ' => {
+                    // A control byte that is not whitespace ends the scan (skip_ws stops on it).
+                    let j = skip_ws(b, i);
+                    if j == i {
+                        return None;
+                    }
+                    i = j;
+                }
                 Some(&c) => {
                     if !s.close(c) {
                         return None;
                     }
                     i += 1;
                     if s.depth == 0 {
-                        return finish(b, i, empty);
+                        return finish(b, i);
                     }
                 }
                 None => return None,
@@ -458,9 +463,13 @@ fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
     (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
 }
 
-/// After the root's closing brace (at `i - 1`) only whitespace may follow.
-fn finish(b: &[u8], i: usize, empty: bool) -> Option<Root> {
-    (skip_ws(b, i) == b.len()).then_some(Root { close: i - 1, empty })
+/// After the root's closing brace (at `i - 1`) only whitespace may follow. The root is empty
+/// when only whitespace stands between its braces: the last other byte before the closing
+/// brace is then the opening one (any other `{` would still be open).
+fn finish(b: &[u8], i: usize) -> Option<Root> {
+    let close = i - 1;
+    let empty = b.get(..close).unwrap_or(&[]).iter().rev().find(|&&c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b'{');
+    (skip_ws(b, i) == b.len()).then_some(Root { close, empty })
 }
 
 /// Decodes a JSON string body (valid, as `scan` checked) into UTF-8, appending to `out`.

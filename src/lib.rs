@@ -16,6 +16,7 @@ pub mod filter;
 pub mod json;
 pub mod locate;
 pub mod projection;
+pub mod msgpack;
 pub mod template;
 pub mod write;
 

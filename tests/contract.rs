@@ -467,3 +467,33 @@ fn memory_stays_flat_over_1000_mixed_records() {
     }
     assert_eq!(h.memory_pages(), after_100, "memory pages after 100 records vs after 1,000");
 }
+
+#[test]
+fn a_control_byte_after_a_value_ends_the_scan_instead_of_looping() {
+    // Found by fuzzing (fuzz/regressions/crashers/classify_bytes/): the scanner skipped
+    // whitespace after a value with a loop that stopped on any other byte below 0x20 without
+    // moving on, so such a record hung the filter (and Fluent Bit's engine thread) for ever.
+    let wasm = std::fs::read(common::wasm_path()).unwrap();
+    let config = vpnlog_host::HostConfig { fuel_budget: 5_000_000, ..Default::default() };
+    let mut h = FluentBitHost::new(&wasm, &config).unwrap();
+    for rec in [&b"{\"a\":1\x01}"[..], b"{\"log\":\"x\"\x0b,\"b\":2}", b"{\"a\":[1\x00]}", b"{\"a\":{}\x1f}", b"{\"a\":true \x02}"] {
+        let what = format!("input {}", show(rec));
+        let out = h.process(b"vpn.test", T, rec);
+        let out = out.result.unwrap_or_else(|e| panic!("{what}: dropped: {e}"));
+        assert_eq!(object(&out, &what).get("vpnlog_invalid").and_then(Value::as_str), Some(&*String::from_utf8_lossy(rec)), "{what}");
+    }
+}
+
+#[test]
+fn whitespace_before_the_first_member_still_gets_a_comma() {
+    // Found by fuzzing (fuzz/regressions/crashers/classify_bytes/): a member reached after
+    // whitespace did not count, so the root looked empty and the appended member had no comma.
+    let mut h = common::host();
+    for rec in [format!("{{ \"log\":\"{DPD}\"}}"), format!("{{\n\t\"log\" : \"{DPD}\" }}"), format!("{{ \"a\":{{}},\"log\":\"{DPD}\"}}")] {
+        let out = common::run(&mut h, rec.as_bytes());
+        let v = appended(rec.as_bytes(), &out, "vpn", &rec);
+        assert_rule(&v, "aws.dpd.timeout.v2", &rec);
+    }
+    let out = common::run(&mut h, b"{ \n}");
+    assert_eq!(out, b"{ \n}");
+}

@@ -328,11 +328,30 @@ impl FluentBitHost {
 
     /// Runs one record through the filter exactly as Fluent Bit's json mode does.
     pub fn process(&mut self, tag: &[u8], time: Timestamp, record: &[u8]) -> Outcome {
+        let mut o = self.process_copy(tag, time, record, true);
+        o.result = o.result.and_then(check_returned);
+        o
+    }
+
+    /// As [`Self::process`], without Fluent Bit's json-mode checks on the returned string (for
+    /// oracles that judge it themselves, msgpack answers included).
+    pub fn process_unchecked(&mut self, tag: &[u8], time: Timestamp, record: &[u8]) -> Outcome {
+        self.process_copy(tag, time, record, true)
+    }
+
+    /// Runs one msgpack record body as Fluent Bit's msgpack mode does: copied without a NUL,
+    /// the returned C string read up to its first 0x00 byte and not checked further (see
+    /// [`crate::msgpack`] for what the host then does with it).
+    pub fn process_msgpack(&mut self, tag: &[u8], time: Timestamp, body: &[u8]) -> Outcome {
+        self.process_copy(tag, time, body, false)
+    }
+
+    fn process_copy(&mut self, tag: &[u8], time: Timestamp, record: &[u8], record_nul: bool) -> Outcome {
         self.store.data_mut().captured.clear();
         let mut copy_fuel = 0;
         let mut copy_failure = None;
-        let tag_ptr = self.dup_data(tag, "tag", &mut copy_fuel, &mut copy_failure);
-        let record_ptr = self.dup_data(record, "record", &mut copy_fuel, &mut copy_failure);
+        let tag_ptr = self.dup_data(tag, "tag", true, &mut copy_fuel, &mut copy_failure);
+        let record_ptr = self.dup_data(record, "record", record_nul, &mut copy_fuel, &mut copy_failure);
 
         let args = (
             tag_ptr as i32,
@@ -357,7 +376,7 @@ impl FluentBitHost {
         }
 
         Outcome {
-            result: result.and_then(check_returned),
+            result,
             fuel,
             copy_fuel,
             trapped,
@@ -498,17 +517,19 @@ impl FluentBitHost {
         (result, self.fuel_budget - left)
     }
 
-    /// WAMR's `module_dup_data(data, len + 1)`: allocate, copy the bytes and a NUL. Returns the
-    /// pointer given to the filter (0 when the allocation failed); the result is not checked
-    /// by Fluent Bit, so failures are only recorded.
+    /// WAMR's `module_dup_data(data, len + 1)`: allocate, copy the bytes and a NUL (without
+    /// `nul`: `module_dup_data(data, len)`, msgpack mode's record copy). Returns the pointer
+    /// given to the filter (0 when the allocation failed); the result is not checked by Fluent
+    /// Bit, so failures are only recorded.
     fn dup_data(
         &mut self,
         data: &[u8],
         what: &'static str,
+        nul: bool,
         copy_fuel: &mut u64,
         failure: &mut Option<Dropped>,
     ) -> u32 {
-        let size = data.len() as u64 + 1;
+        let size = data.len() as u64 + u64::from(nul);
         let ptr = match &mut self.allocator {
             Allocator::AppHeap(heap) => heap.alloc(size).unwrap_or(0),
             Allocator::Module { malloc, .. } => {
@@ -540,10 +561,12 @@ impl FluentBitHost {
         }
         let mem = self.memory.data_mut(&mut self.store);
         let start = ptr as usize;
-        match mem.get_mut(start..start + data.len() + 1) {
+        match mem.get_mut(start..start + size as usize) {
             Some(dst) => {
                 dst[..data.len()].copy_from_slice(data);
-                dst[data.len()] = 0;
+                if nul {
+                    dst[data.len()] = 0;
+                }
             }
             None => {
                 // WAMR skips the memcpy but still passes the bogus pointer.

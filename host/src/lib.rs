@@ -8,11 +8,13 @@
 
 pub mod check;
 pub mod check_report_cli;
+pub mod contract;
 pub mod docs;
 pub mod events;
 pub mod filter;
 pub mod input;
 pub mod json;
+pub mod msgpack;
 pub mod report;
 pub mod report_html;
 pub mod timestamps;

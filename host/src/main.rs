@@ -35,7 +35,7 @@ Options:
 const RUN_HELP: &str = "\
 vpnlog run: filter records from standard input to standard output
 
-Usage: vpnlog run [--wasm PATH] [--function NAME] [--tag TAG] [--raw]
+Usage: vpnlog run [--wasm PATH] [--function NAME] [--tag TAG] [--raw] [--event-format FORMAT]
 
 Each input line is one record: a JSON object, or with --raw a line of text sent as
 {\"log\":\"<line>\"}. Records are passed compact (whitespace outside strings removed,
@@ -52,6 +52,12 @@ Options:
       --function NAME  Exported filter function [default: vpnlog_filter]
       --tag TAG        Tag passed with every record [default: vpn.log]
       --raw            Treat each line as text, not JSON
+      --event-format FORMAT
+                       json (default) or msgpack: Fluent Bit's msgpack mode, each record
+                       encoded as msgpack as Fluent Bit encodes it, copied in without a NUL,
+                       the result read as a C string (cut at its first 0x00 byte) and decoded
+                       as the new body, printed as JSON; a record whose body is not one
+                       msgpack map is reported as lost (Fluent Bit would corrupt it)
   -h, --help           Show this help
 
 Exit status: 0 all records came out; 1 some record was dropped or some input line was
@@ -126,6 +132,7 @@ struct Options {
     function: String,
     tag: String,
     raw: bool,
+    msgpack: bool,
     repeat: u64,
     files: Vec<String>,
     help: bool,
@@ -137,6 +144,7 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
         function: DEFAULT_FUNCTION.into(),
         tag: DEFAULT_TAG.into(),
         raw: false,
+        msgpack: false,
         repeat: 1,
         files: Vec::new(),
         help: false,
@@ -168,6 +176,11 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
             "--wasm" => o.wasm = value(name)?,
             "--function" => o.function = value(name)?,
             "--tag" => o.tag = value(name)?,
+            "--event-format" if !bench => match value(name)?.as_str() {
+                "json" => o.msgpack = false,
+                "msgpack" => o.msgpack = true,
+                v => return Err(Fatal(format!("--event-format is json or msgpack, got `{v}`"))),
+            },
             "--repeat" if bench => {
                 let v = value(name)?;
                 o.repeat = v.parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
@@ -226,9 +239,13 @@ fn run(o: &Options) -> Result<ExitCode, Fatal> {
                 continue;
             }
         };
-        let outcome = host.process(o.tag.as_bytes(), timestamp(records), &record);
+        let result = if o.msgpack {
+            vpnlog_host::msgpack::MsgpackMode(&mut host).process_json_line(o.tag.as_bytes(), timestamp(records), &record)
+        } else {
+            host.process(o.tag.as_bytes(), timestamp(records), &record).result.map_err(|e| e.to_string())
+        };
         records += 1;
-        let written = match &outcome.result {
+        let written = match &result {
             Ok(s) => out
                 .write_all(&output_line(s))
                 .and_then(|()| out.write_all(b"\n")),

@@ -31,6 +31,15 @@ pub fn run(h: &mut FluentBitHost, record: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Filters one record through the module and checks it against the never-lose-a-record
+/// contract (vpnlog_host::contract: one valid JSON object, original bytes kept, filtering twice
+/// equals once); panics with the reason. Returns the output.
+pub fn check(h: &mut FluentBitHost, record: &[u8]) -> Vec<u8> {
+    let t = Timestamp { sec: 1_762_580_429, nsec: 0 };
+    vpnlog_host::contract::check(record, |r| h.process_unchecked(b"vpn.test", t, r).result.map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("{e}\nrecord: {}", String::from_utf8_lossy(record)))
+}
+
 /// A raw line as a Fluent Bit `tail` input without a parser hands it over.
 pub fn wrap_line(line: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "log": line })).unwrap()
