@@ -42,7 +42,6 @@ MSG
 fi
 if [ "${1:-}" = "--check" ]; then echo "build-wasm: route $route"; exit 0; fi
 
-mkdir -p dist
 # The module aborts on panic (never unwinds); set here rather than in Cargo.toml's release
 # profile, which the native host and its tests share.
 export CARGO_PROFILE_RELEASE_PANIC=abort
@@ -52,6 +51,7 @@ export CARGO_PROFILE_RELEASE_PANIC=abort
 PACKAGE=${VPNLOG_PACKAGE:-vpnlog}
 FEATURES=()
 OUT=${VPNLOG_OUT:-dist/$PACKAGE.wasm}
+mkdir -p "$(dirname "$OUT")"
 if [ -n "${VPNLOG_FEATURES:-}" ]; then
   FEATURES=(--features "$VPNLOG_FEATURES")
   TDIR=target/wasm-$VPNLOG_FEATURES
