@@ -25,7 +25,7 @@ row() {
     /^fuel_per_record/ { split($2, a, "="); mean = a[2]; split($3, b, "="); max = b[2] }
     /^us_per_record/ { split($2, a, "="); us = a[2] }
     /^module_bytes=/ { split($1, a, "="); bytes = a[2] }
-    /^file=/ { split($4, a, "="); half[++files] = a[2] }
+    /^file=/ { split($3, a, "="); half[++files] = a[2] }
     /^worst_record/ { split($3, a, "="); worst = a[2] }
     END {
       if (dropped != "dropped=0") { print name ": " dropped > "/dev/stderr"; exit 1 }
