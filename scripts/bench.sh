@@ -24,17 +24,18 @@ row() {
     /^records=/ { dropped = $2 }
     /^fuel_per_record/ { split($2, a, "="); mean = a[2]; split($3, b, "="); max = b[2] }
     /^us_per_record/ { split($2, a, "="); us = a[2] }
+    /^cpu_us_per_record/ { split($2, a, "="); cpu = a[2] }
     /^module_bytes=/ { split($1, a, "="); bytes = a[2] }
     /^file=/ { split($3, a, "="); half[++files] = a[2] }
     /^worst_record/ { split($3, a, "="); worst = a[2] }
     END {
       if (dropped != "dropped=0") { print name ": " dropped > "/dev/stderr"; exit 1 }
-      printf "%-10s %8s %10s %10s %10s %10s %10s  %s\n", name, bytes, mean, max, half[1], half[2], us, worst
+      printf "%-10s %8s %10s %10s %10s %10s %10s %10s  %s\n", name, bytes, mean, max, half[1], half[2], us, cpu, worst
     }' "$2"
 }
 mean_of() { awk '/^fuel_per_record/ { split($2, a, "="); print a[2] }' "$1"; }
 
-printf '%-10s %8s %10s %10s %10s %10s %10s  %s\n' module bytes fuel_mean fuel_max vpn_mean other_mean us/record worst_record_at
+printf '%-10s %8s %10s %10s %10s %10s %10s %10s  %s\n' module bytes fuel_mean fuel_max vpn_mean other_mean us/record cpu_us/rec worst_record_at
 for m in "${MODULES[@]}"; do
   read -r name wasm <<<"$m"
   "$HOST" bench --wasm "$wasm" --warm-up 1 --detail "${CORPUS[@]}" >"$DIR/$name.txt"

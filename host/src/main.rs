@@ -80,7 +80,8 @@ Options:
       --raw            Treat each line as text, not JSON
       --repeat K       Go over the input K times [default: 1]
       --warm-up N      First send the first N records once, unmeasured [default: 0]
-      --detail         Also print module_bytes=N, fuel per input file
+      --detail         Also print cpu_us_per_record mean=X (this thread's CPU time),
+                       module_bytes=N, fuel per input file
                        (file=PATH records=N fuel_mean=N fuel_max=N) and the costliest
                        record (worst_record fuel=N at=PATH:LINE bytes=N record=...)
   -h, --help           Show this help
@@ -340,6 +341,7 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         host.process(o.tag.as_bytes(), timestamp(0), &r.record);
     }
     host.reset_probes();
+    let cpu_started = bench_detail::thread_cpu_ns();
     let started = Instant::now();
     for _ in 0..o.repeat {
         for r in &records {
@@ -362,6 +364,7 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         }
     }
     let elapsed = started.elapsed();
+    let cpu_ns = bench_detail::thread_cpu_ns().zip(cpu_started).map(|(end, start)| end - start);
     if dropped > REPORTED_DROPS {
         eprintln!(
             "vpnlog: {} more dropped record(s) not shown",
@@ -389,7 +392,7 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         start_pages.unwrap_or(end_pages)
     )?;
     if o.detail {
-        detail.print(&mut out, std::fs::metadata(&o.wasm).map_or(0, |m| m.len()))?;
+        detail.print(&mut out, cpu_ns, std::fs::metadata(&o.wasm).map_or(0, |m| m.len()))?;
     }
     // A module built with `--features probe` marks stage boundaries: show where fuel goes.
     let probes = &host.probes().spans;
