@@ -4,6 +4,7 @@
 #     as many ordinary syslog and JSON records), unchanged when it is already there;
 #  2. runs the copy-only, naive and vpnlog modules over it in the wasmi host (`vpnlog bench`,
 #     first record once as warm-up), keeping each full report in target/bench/<module>.txt;
+#     and counts the VPN records the naive module gives the rule vpnlog gives;
 #  3. runs the criterion benchmark of the native library (records per second, one core).
 # `make bench` builds what this needs first; BENCH_SKIP_NATIVE=1 skips step 3.
 set -euo pipefail
@@ -46,6 +47,11 @@ vpnlog=$(mean_of "$DIR/vpnlog.txt")
 echo
 echo "vpnlog vs naive, mean fuel per record: $(awk -v n="$naive" -v v="$vpnlog" 'BEGIN { printf "%.1fx cheaper", n / v }') (goal: 20x); vpnlog mean goal: 5000"
 echo "full reports, with the worst records: $DIR/<module>.txt"
+
+# Is the comparison fair: does the naive module find the rules vpnlog finds?
+rules_of() { "$HOST" run --wasm "$1" <"${CORPUS[0]}" | sed -e 's/.*"rule":"\([^"]*\)".*/\1/' -e t -e 's/.*/-/'; }
+same=$(paste -d' ' <(rules_of dist/vpnlog.wasm) <(rules_of dist/bench/naive.wasm) | awk '$1 == $2' | wc -l)
+echo "naive module: same rule as vpnlog on $same of $(wc -l <"${CORPUS[0]}") VPN records"
 
 if [ "${BENCH_SKIP_NATIVE:-}" = 1 ]; then exit 0; fi
 echo
