@@ -1,5 +1,5 @@
 //! Renders the catalogue for the naive filter: per rule its static meaning, the input slots it
-//! reads, its `when` literals, its anchors as one regex (an alternation of literals), and its
+//! reads, its `when` conditions, its anchors as one regex (an alternation of literals), and its
 //! patterns as regexes (vpnlog::regex, one per pattern). Written to OUT_DIR/rules.rs.
 
 use std::fmt::Write as _;
@@ -52,8 +52,11 @@ fn main() {
             vpnlog::regex::escape_into(a, &mut anchor);
         }
         let text = SLOTS.get(rule.text as usize).copied();
-        let when: Vec<(&str, String)> =
-            rule.when.iter().map(|(s, lit)| (SLOTS[*s as usize], String::from_utf8_lossy(lit).into_owned())).collect();
+        let when: Vec<(&str, String, bool)> = rule
+            .when
+            .iter()
+            .map(|(s, lit, exact)| (SLOTS[*s as usize], String::from_utf8_lossy(lit).into_owned(), *exact))
+            .collect();
         let set: Vec<(&str, String)> = rule.set.iter().map(|(f, c)| (FIELDS[*f as usize].name, json_const(c))).collect();
         writeln!(
             out,

@@ -28,8 +28,8 @@ pub struct NaiveRule {
     pub slots: &'static [&'static str],
     /// The slot the regexes run on, when not the anchor's.
     pub text: Option<&'static str>,
-    /// (slot, literal): the slot must contain the literal.
-    pub when: &'static [(&'static str, &'static str)],
+    /// (slot, literal, exact): the slot must contain the literal (exact: be it).
+    pub when: &'static [(&'static str, &'static str, bool)],
     /// The anchors as one alternation: one must occur in a slot the rule reads.
     pub anchor: &'static str,
     /// The patterns, tried in order; none: the anchor alone decides.
@@ -130,7 +130,10 @@ impl NaiveFilter {
             else {
                 continue;
             };
-            if !rule.when.iter().all(|(slot, lit)| slot_text(record, slot).is_some_and(|t| t.contains(lit))) {
+            let holds = |&(slot, lit, exact): &(&str, &str, bool)| {
+                slot_text(record, slot).is_some_and(|t| if exact { t == lit } else { t.contains(lit) })
+            };
+            if !rule.when.iter().all(holds) {
                 continue;
             }
             let Some(text) = rule.text.map_or(Some(found_in), |slot| slot_text(record, slot)) else { continue };
