@@ -49,7 +49,7 @@ profile: $(HOST)
 dist/bench/copy.wasm: $(shell find bench/copy -type f)
 	@VPNLOG_PACKAGE=vpnlog-bench-copy VPNLOG_OUT=$@ ./scripts/build-wasm.sh
 dist/bench/naive.wasm: $(shell find bench/naive -type f) $(SOURCES)
-	@VPNLOG_PACKAGE=vpnlog-bench-naive VPNLOG_OUT=$@ ./scripts/build-wasm.sh
+	@VPNLOG_PACKAGE=vpnlog-bench-naive VPNLOG_MANIFEST=bench/naive/Cargo.toml VPNLOG_OUT=$@ ./scripts/build-wasm.sh
 bench: all $(BENCH_MODULES)
 	@./scripts/bench.sh
 
