@@ -9,8 +9,9 @@ HOST := target/release/vpnlog
 WASM_FLAGS := -C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=--export=_initialize
 SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
 HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
+BENCH_MODULES := dist/bench/copy.wasm dist/bench/naive.wasm
 
-.PHONY: all wasm host demo docs test clean toolchain leak-check
+.PHONY: all wasm host demo docs test clean toolchain leak-check bench
 all: dist/vpnlog.wasm $(HOST)
 
 wasm: dist/vpnlog.wasm
@@ -35,7 +36,7 @@ docs: $(HOST)
 	$(HOST) docs rules > docs/RULES.md.tmp && mv docs/RULES.md.tmp docs/RULES.md
 	$(HOST) docs schema > docs/SCHEMA.md.tmp && mv docs/SCHEMA.md.tmp docs/SCHEMA.md
 
-test: all
+test: all $(BENCH_MODULES)
 	cargo test --release --workspace -- --test-threads=2
 
 # The module with probe marks (feature `probe`), and where its fuel goes on the examples.
@@ -46,6 +47,15 @@ profile: $(HOST)
 # The native library over the mixed corpus under valgrind: no byte lost (scripts/leak-check.sh).
 leak-check:
 	./scripts/leak-check.sh
+
+# The benchmark (docs/BENCHMARKS.md): a copy-only and a naive module (bench/), built the way the
+# module is, against vpnlog on one mixed corpus in the host; then the native library (criterion).
+dist/bench/copy.wasm: $(shell find bench/copy -type f)
+	@VPNLOG_PACKAGE=vpnlog-bench-copy VPNLOG_OUT=$@ ./scripts/build-wasm.sh
+dist/bench/naive.wasm: $(shell find bench/naive -type f) $(SOURCES)
+	@VPNLOG_PACKAGE=vpnlog-bench-naive VPNLOG_MANIFEST=bench/naive/Cargo.toml VPNLOG_OUT=$@ ./scripts/build-wasm.sh
+bench: all $(BENCH_MODULES)
+	@./scripts/bench.sh
 
 clean:
 	rm -rf target dist

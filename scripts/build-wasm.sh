@@ -42,26 +42,30 @@ MSG
 fi
 if [ "${1:-}" = "--check" ]; then echo "build-wasm: route $route"; exit 0; fi
 
-mkdir -p dist
 # The module aborts on panic (never unwinds); set here rather than in Cargo.toml's release
 # profile, which the native host and its tests share.
 export CARGO_PROFILE_RELEASE_PANIC=abort
 # VPNLOG_FEATURES (e.g. `probe`) builds a variant into its own target dir and VPNLOG_OUT;
-# VPNLOG_TARGET_DIR overrides the target dir (for builds side by side).
+# VPNLOG_TARGET_DIR overrides the target dir (for builds side by side); VPNLOG_PACKAGE builds
+# another cdylib the same way (the benchmark modules in bench/), VPNLOG_MANIFEST from another
+# workspace.
+PACKAGE=${VPNLOG_PACKAGE:-vpnlog}
+MANIFEST=${VPNLOG_MANIFEST:-Cargo.toml}
 FEATURES=()
-OUT=${VPNLOG_OUT:-dist/vpnlog.wasm}
+OUT=${VPNLOG_OUT:-dist/$PACKAGE.wasm}
+mkdir -p "$(dirname "$OUT")"
 if [ -n "${VPNLOG_FEATURES:-}" ]; then
   FEATURES=(--features "$VPNLOG_FEATURES")
   TDIR=target/wasm-$VPNLOG_FEATURES
 fi
 TDIR=${VPNLOG_TARGET_DIR:-$TDIR}
 if [ "$route" = rustup ]; then
-  RUSTFLAGS="$EXPORTS" cargo build --release -p vpnlog --lib "${FEATURES[@]}" --target $TARGET --target-dir $TDIR
+  RUSTFLAGS="$EXPORTS" cargo build --release --manifest-path "$MANIFEST" -p "$PACKAGE" --lib "${FEATURES[@]}" --target $TARGET --target-dir $TDIR
 else
   # /usr/bin first: Debian's cargo/rustc (1.96) instead of rustup's; RUSTC_BOOTSTRAP unlocks -Z.
   PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 \
   RUSTFLAGS="-C linker=wasm-ld -C link-self-contained=no -L /usr/lib/wasm32-wasi $EXPORTS" \
-    /usr/bin/cargo build --release -p vpnlog --lib "${FEATURES[@]}" --target $TARGET --target-dir $TDIR \
+    /usr/bin/cargo build --release --manifest-path "$MANIFEST" -p "$PACKAGE" --lib "${FEATURES[@]}" --target $TARGET --target-dir $TDIR \
       -Zbuild-std=std,panic_abort
 fi
-cp $TDIR/$TARGET/release/vpnlog.wasm "$OUT"
+cp "$TDIR/$TARGET/release/${PACKAGE//-/_}.wasm" "$OUT"

@@ -15,8 +15,10 @@ pub mod fields;
 pub mod filter;
 pub mod json;
 pub mod locate;
-pub mod projection;
 pub mod msgpack;
+pub mod projection;
+#[cfg(not(target_family = "wasm"))]
+pub mod regex;
 pub mod template;
 pub mod write;
 

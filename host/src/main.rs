@@ -6,6 +6,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod bench_detail;
+
 use vpnlog_host::input::{self, BASE_TIME};
 use vpnlog_host::{DEFAULT_FUNCTION, DEFAULT_TAG, FluentBitHost, HostConfig, Timestamp};
 
@@ -67,7 +69,8 @@ invalid; 2 usage error, unreadable input, or a module that cannot be loaded.
 const BENCH_HELP: &str = "\
 vpnlog bench: measure fuel, time and memory per record
 
-Usage: vpnlog bench [--wasm PATH] [--function NAME] [--tag TAG] [--raw] [--repeat K] [FILE...]
+Usage: vpnlog bench [--wasm PATH] [--function NAME] [--tag TAG] [--raw] [--repeat K]
+                   [--warm-up N] [--detail] [FILE...]
 
 Reads records from the FILEs (or standard input; `-` is standard input), like `vpnlog run`,
 then sends them through one module instance K times and prints:
@@ -84,6 +87,11 @@ Options:
       --tag TAG        Tag passed with every record [default: vpn.log]
       --raw            Treat each line as text, not JSON
       --repeat K       Go over the input K times [default: 1]
+      --warm-up N      First send the first N records once, unmeasured [default: 0]
+      --detail         Also print cpu_us_per_record mean=X (this thread's CPU time),
+                       module_bytes=N, fuel per input file
+                       (file=PATH records=N fuel_mean=N fuel_max=N) and the costliest
+                       record (worst_record fuel=N at=PATH:LINE bytes=N record=...)
   -h, --help           Show this help
 
 Exit status: 0 measured; 1 some input line was invalid (skipped, still measured);
@@ -134,6 +142,8 @@ struct Options {
     raw: bool,
     msgpack: bool,
     repeat: u64,
+    warm_up: usize,
+    detail: bool,
     files: Vec<String>,
     help: bool,
 }
@@ -146,6 +156,8 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
         raw: false,
         msgpack: false,
         repeat: 1,
+        warm_up: 0,
+        detail: false,
         files: Vec::new(),
         help: false,
     };
@@ -181,6 +193,11 @@ fn parse_options(args: &[String], bench: bool) -> Result<Options, Fatal> {
                 "msgpack" => o.msgpack = true,
                 v => return Err(Fatal(format!("--event-format is json or msgpack, got `{v}`"))),
             },
+            "--detail" if bench && inline.is_none() => o.detail = true,
+            "--warm-up" if bench => {
+                let v = value(name)?;
+                o.warm_up = v.parse().map_err(|_| Fatal(format!("--warm-up needs a count, got `{v}`")))?;
+            }
             "--repeat" if bench => {
                 let v = value(name)?;
                 o.repeat = v.parse().ok().filter(|&k| k >= 1).ok_or_else(|| {
@@ -338,11 +355,20 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
     let mut host = load(o)?;
     let (mut n, mut dropped, mut fuel_sum, mut fuel_max) = (0u64, 0u64, 0u128, 0u64);
     let mut start_pages = None;
+    let mut detail = bench_detail::Detail::default();
+    for r in records.iter().take(o.warm_up) {
+        host.process(o.tag.as_bytes(), timestamp(0), &r.record);
+    }
+    host.reset_probes();
+    let cpu_started = bench_detail::thread_cpu_ns();
     let started = Instant::now();
     for _ in 0..o.repeat {
         for r in &records {
             let outcome = host.process(o.tag.as_bytes(), timestamp(n), &r.record);
             n += 1;
+            if o.detail {
+                detail.add(&r.file, r.line, &r.record, outcome.fuel);
+            }
             fuel_sum += u128::from(outcome.fuel);
             fuel_max = fuel_max.max(outcome.fuel);
             if let Err(reason) = &outcome.result {
@@ -357,6 +383,7 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         }
     }
     let elapsed = started.elapsed();
+    let cpu_ns = bench_detail::thread_cpu_ns().zip(cpu_started).map(|(end, start)| end - start);
     if dropped > REPORTED_DROPS {
         eprintln!(
             "vpnlog: {} more dropped record(s) not shown",
@@ -383,6 +410,9 @@ fn bench(o: &Options) -> Result<ExitCode, Fatal> {
         "memory_pages start={} end={end_pages}",
         start_pages.unwrap_or(end_pages)
     )?;
+    if o.detail {
+        detail.print(&mut out, cpu_ns, std::fs::metadata(&o.wasm).map_or(0, |m| m.len()))?;
+    }
     // A module built with `--features probe` marks stage boundaries: show where fuel goes.
     let probes = &host.probes().spans;
     if probes.keys().any(|&k| k != (0, u32::MAX)) && n > 0 {
