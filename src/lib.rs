@@ -15,6 +15,8 @@ pub mod fields;
 pub mod filter;
 pub mod json;
 pub mod locate;
+#[cfg(not(target_family = "wasm"))]
+pub mod regex;
 pub mod template;
 pub mod write;
 
