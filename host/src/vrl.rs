@@ -84,9 +84,11 @@ fn slot_keys(slot: usize) -> Vec<String> {
     keys.into_iter().map(|(_, k)| k).collect()
 }
 
-/// An output field as a VRL path under `v`.
+/// An output field as a VRL path under `v`, a flat object keyed by the dotted field names
+/// (VRL's type checker refuses assignments below a nested field it has not seen created);
+/// `unflatten` nests it at the end.
 fn out_path(field: &str) -> String {
-    format!("v.{field}")
+    if field.contains('.') { format!("v.\"{field}\"") } else { format!("v.{field}") }
 }
 
 fn konst(k: &Const) -> String {
@@ -317,21 +319,24 @@ fn describe(o: &mut String) {
     }
     let _ = write!(
         o,
-        "  if exists(v.bgp.notification.code) && !exists(v.bgp.notification.text) {{\n\
+        "  if exists({code}) && !exists({text}) {{\n\
          \x20   names = {{{}}}\n\
-         \x20   code = to_string(v.bgp.notification.code) ?? \"\"\n\
-         \x20   sub = to_string(v.bgp.notification.subcode) ?? \"0\"\n\
+         \x20   code = to_string({code})\n\
+         \x20   sub = to_string({sub})\n\
          \x20   name = get(names, [code + \"/\" + sub]) ?? null\n\
          \x20   if name == null {{ name = get(names, [code]) ?? null }}\n\
-         \x20   if name != null {{ v.bgp.notification.text = name }}\n  }}\n",
-        names.join(", ")
+         \x20   if name != null {{ {text} = name }}\n  }}\n",
+        names.join(", "),
+        code = out_path("bgp.notification.code"),
+        sub = out_path("bgp.notification.subcode"),
+        text = out_path("bgp.notification.text"),
     );
     o.push_str(
         "  # Alibaba events state their own level.\n\
          \x20 if level_severity && p_level {\n\
          \x20   if t_level == \"INFO\" { v.severity = \"info\" } else if t_level == \"WARN\" { v.severity = \"warn\" } else if t_level == \"CRITICAL\" { v.severity = \"critical\" }\n  }\n",
     );
-    o.push_str("  if out_key == \"vpn\" { .vpn = v } else { .vpnlog = v }\n}\n");
+    o.push_str("  if out_key == \"vpn\" { .vpn = unflatten(v) } else { .vpnlog = unflatten(v) }\n}\n");
 }
 
 #[cfg(test)]
