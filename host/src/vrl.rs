@@ -11,7 +11,7 @@ use vpnlog::bgp::notification_text;
 use vpnlog::catalogue::{ANCHORS, Const, RULES, Rule, Tok};
 use vpnlog::fields::{CORE_FIELDS, FIELDS, FieldType, SLOTS};
 use vpnlog::locate::{KEYS, NSLOTS, Parent};
-use vpnlog::regex::{group_name, rule_regexes};
+use vpnlog::regex::{escape_into, group_name, rule_regexes};
 
 /// Where the rendered program is committed (a test keeps it in sync).
 pub const VRL_FILE: &str = "examples/vector/vpnlog.vrl";
@@ -113,7 +113,28 @@ fn rule_anchors(r: usize) -> BTreeMap<usize, Vec<&'static str>> {
 fn any_anchor(slot: usize, anchors: &[&str]) -> String {
     let t = format!("t_{}", SLOTS[slot]);
     let tests: Vec<String> = anchors.iter().map(|a| format!("contains({t}, {})", string(a))).collect();
-    format!("p_{} && ({})", SLOTS[slot], tests.join(" || "))
+    format!("a_{} && ({})", SLOTS[slot], tests.join(" || "))
+}
+
+/// `a_<slot>`: some anchor of the catalogue occurs in the slot (one regex over all of them), so
+/// that a record with none skips the rules.
+fn anchor_gates(o: &mut String) -> Vec<String> {
+    o.push_str("\n# Does any anchor occur at all? One search per slot; most records stop here.\n");
+    let mut gates = Vec::new();
+    for (s, name) in SLOTS.iter().enumerate() {
+        let mut alts: Vec<String> = Vec::new();
+        for a in ANCHORS.iter().filter(|a| a.slots >> s & 1 == 1) {
+            let mut e = String::new();
+            escape_into(std::str::from_utf8(a.text).unwrap_or(""), &mut e);
+            alts.push(e);
+        }
+        if alts.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "a_{name} = p_{name} && match(t_{name}, {})", regex_literal(&alts.join("|")));
+        gates.push(format!("a_{name}"));
+    }
+    gates
 }
 
 /// The program text.
@@ -121,11 +142,14 @@ pub fn program() -> String {
     let mut o = String::new();
     header(&mut o);
     slots(&mut o);
+    let gates = anchor_gates(&mut o);
     o.push_str("\n# The rules, in catalogue order: the first whose anchor, `when` and pattern match wins.\n");
     o.push_str("r = \"\"\ncaps = {}\nv = {}\nlevel_severity = false\n");
+    let _ = writeln!(o, "if {} {{", gates.join(" || "));
     for (i, rule) in RULES.iter().enumerate() {
         rule_block(&mut o, i, rule);
     }
+    o.push_str("}\n");
     describe(&mut o);
     o
 }
