@@ -3,13 +3,20 @@
 //! [`FluentBitHost`] runs a module the way Fluent Bit's `wasm` filter does (json mode), on the
 //! wasmi interpreter with fuel metering; [`input`] turns input lines into the compact records
 //! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on; [`docs`]
-//! renders the rule list and the reference documents from the compiled catalogue; [`vrl`] renders
-//! the catalogue as a VRL program for Vector.
+//! renders the rule list and the reference documents from the compiled catalogue; [`check`] and
+//! [`report`] (with [`events`], [`timestamps`], [`report_html`]) are `vpnlog check` and `vpnlog report`;
+//! [`vrl`] renders the catalogue as a VRL program for Vector.
 
+pub mod check;
+pub mod check_report_cli;
 pub mod docs;
+pub mod events;
 pub mod filter;
 pub mod input;
 pub mod json;
+pub mod report;
+pub mod report_html;
+pub mod timestamps;
 pub mod vrl;
 
 pub use filter::{
