@@ -205,9 +205,9 @@ fn rule_block(o: &mut String, i: usize, rule: &Rule) {
     let when: Vec<String> = rule
         .when
         .iter()
-        .map(|(s, lit)| {
-            let n = SLOTS[*s as usize];
-            format!("p_{n} && contains(t_{n}, {})", string(&String::from_utf8_lossy(lit)))
+        .map(|(s, lit, exact)| {
+            let (n, lit) = (SLOTS[*s as usize], string(&String::from_utf8_lossy(lit)));
+            if *exact { format!("p_{n} && t_{n} == {lit}") } else { format!("p_{n} && contains(t_{n}, {lit})") }
         })
         .collect();
     // (condition, text slot) per attempt: one per anchor slot, or one when the text slot is fixed.
