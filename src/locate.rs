@@ -65,11 +65,12 @@ const MARK_VPN: u8 = 250;
 const MARK_VPNLOG: u8 = 251;
 const MARK_OURS: u8 = 252;
 
-/// The key table: (container, key, slots filled with priority, parent of its members).
+/// The key table: (container, key, slots filled with priority, parent of its members). Slots
+/// numbered NSLOTS and above are marks of the existing-`vpn` rule, not input slots.
 /// Message keys in priority order: `log`, `message`, `msg`, `MESSAGE`, `Message`, `details`,
 /// `message.details`, `properties.message`, `properties.Message`.
-type KeyEntry = (Parent, &'static [u8], &'static [(u8, u8)], Parent);
-static KEYS: [KeyEntry; 44] = [
+pub type KeyEntry = (Parent, &'static [u8], &'static [(u8, u8)], Parent);
+pub static KEYS: [KeyEntry; 44] = [
     (Parent::Root, b"log", &[(MESSAGE, 0)], NONE),
     (Parent::Root, b"message", &[(MESSAGE, 1)], Parent::Message),
     (Parent::Root, b"msg", &[(MESSAGE, 2)], NONE),

@@ -4,7 +4,8 @@
 //! wasmi interpreter with fuel metering; [`input`] turns input lines into the compact records
 //! Fluent Bit would hand over; [`json`] holds the byte-level JSON checks both rely on; [`docs`]
 //! renders the rule list and the reference documents from the compiled catalogue; [`check`] and
-//! [`report`] (with [`events`], [`timestamps`], [`report_html`]) are `vpnlog check` and `vpnlog report`.
+//! [`report`] (with [`events`], [`timestamps`], [`report_html`]) are `vpnlog check` and `vpnlog report`;
+//! [`vrl`] renders the catalogue as a VRL program for Vector.
 
 pub mod check;
 pub mod check_report_cli;
@@ -18,6 +19,7 @@ pub mod msgpack;
 pub mod report;
 pub mod report_html;
 pub mod timestamps;
+pub mod vrl;
 
 pub use filter::{
     DEFAULT_FUEL_BUDGET, DEFAULT_FUNCTION, DEFAULT_TAG, Dropped, FluentBitHost, HostConfig,

@@ -23,6 +23,7 @@ Commands:
   bench   Measure fuel, time and memory per record
   rules   List the rules of the catalogue, one per line
   docs    Print a reference document (docs/RULES.md, docs/SCHEMA.md)
+  vrl     Print the catalogue as a VRL program for Vector (examples/vector/vpnlog.vrl)
   check   Coverage of a log: VPN events found, unmatched VPN-looking lines by shape
   report  An HTML troubleshooting report of a log (timelines, failures, flaps, failovers)
   help    Show help for a command
@@ -121,6 +122,19 @@ Usage: vpnlog docs <rules|schema>
   schema  docs/SCHEMA.md: the `vpn` object, its vocabularies, and the record keys read
 
 `make docs` writes both files; a test fails when the committed ones are out of date.
+
+Options:
+  -h, --help  Show this help
+";
+
+const VRL_HELP: &str = "\
+vpnlog vrl: print the catalogue as one VRL program, for a Vector `remap` transform
+
+Usage: vpnlog vrl
+
+The program adds the same `vpn` object as the module (README.md, section Vector, says
+where the two differ). examples/vector/vpnlog.vrl is its committed output; `make vrl`
+rewrites it, and a test fails when it is out of date.
 
 Options:
   -h, --help  Show this help
@@ -465,6 +479,7 @@ fn main() -> ExitCode {
                 Some("bench") => BENCH_HELP,
                 Some("rules") => RULES_HELP,
                 Some("docs") => DOCS_HELP,
+                Some("vrl") => VRL_HELP,
                 Some("check") => vpnlog_host::check_report_cli::CHECK_HELP,
                 Some("report") => vpnlog_host::check_report_cli::REPORT_HELP,
                 Some(other) => {
@@ -506,6 +521,14 @@ fn main() -> ExitCode {
             (Some("-h" | "--help"), _) => print_text(DOCS_HELP),
             _ => {
                 eprintln!("vpnlog docs: name one document: `rules` or `schema`\nTry `vpnlog docs --help`.");
+                return ExitCode::from(2);
+            }
+        },
+        "vrl" => match rest.first().map(String::as_str) {
+            None => print_text(&vpnlog_host::vrl::program()),
+            Some("-h" | "--help") => print_text(VRL_HELP),
+            Some(other) => {
+                eprintln!("vpnlog vrl: unexpected argument `{other}`\nTry `vpnlog vrl --help`.");
                 return ExitCode::from(2);
             }
         },
