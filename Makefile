@@ -10,7 +10,7 @@ WASM_FLAGS := -C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=
 SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
 HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
 
-.PHONY: all wasm host demo docs test clean toolchain
+.PHONY: all wasm host demo docs test clean toolchain js component
 all: dist/vpnlog.wasm $(HOST)
 
 wasm: dist/vpnlog.wasm
@@ -35,8 +35,20 @@ docs: $(HOST)
 	$(HOST) docs rules > docs/RULES.md.tmp && mv docs/RULES.md.tmp docs/RULES.md
 	$(HOST) docs schema > docs/SCHEMA.md.tmp && mv docs/SCHEMA.md.tmp docs/SCHEMA.md
 
-test: all
+test: all js component
 	cargo test --release --workspace -- --test-threads=2
+	cd tests/js && node --test classify.test.mjs component.test.mjs playground.test.mjs
+
+# Other hosts than Fluent Bit (bindings/, scripts/build-bindings.sh): `make js` builds the
+# JavaScript API (dist/js/) and the playground's copy (examples/playground/pkg/); `make
+# component` the WebAssembly component of wit/vpnlog.wit (dist/vpnlog-component.wasm).
+BINDINGS_SOURCES := $(shell find bindings -type f) scripts/build-bindings.sh wit/vpnlog.wit
+js: dist/js/node/vpnlog.js
+component: dist/vpnlog-component.wasm
+dist/js/node/vpnlog.js: $(SOURCES) $(BINDINGS_SOURCES)
+	@./scripts/build-bindings.sh js
+dist/vpnlog-component.wasm: $(SOURCES) $(BINDINGS_SOURCES) tests/js/package-lock.json
+	@./scripts/build-bindings.sh component
 
 # The module with probe marks (feature `probe`), and where its fuel goes on the examples.
 profile: $(HOST)

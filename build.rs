@@ -416,10 +416,10 @@ fn build() -> Result<String, String> {
             let _ = writeln!(
                 rules_code,
                 "    Rule {{ id: {id:?}, vendor: {vendor:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] kind: {kind:?}, #[cfg(not(target_family = \"wasm\"))] event: {event:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
-                 #[cfg(not(target_family = \"wasm\"))] ike_version: {ike_version}, #[cfg(not(target_family = \"wasm\"))] reason: {reason:?}, \
-                 #[cfg(not(target_family = \"wasm\"))] hint: {hint:?}, \
+                 #[cfg(not(target_os = \"wasi\"))] kind: {kind:?}, #[cfg(not(target_os = \"wasi\"))] event: {event:?}, \
+                 #[cfg(not(target_os = \"wasi\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
+                 #[cfg(not(target_os = \"wasi\"))] ike_version: {ike_version}, #[cfg(not(target_os = \"wasi\"))] reason: {reason:?}, \
+                 #[cfg(not(target_os = \"wasi\"))] hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
                  head: {}, tail: {}, hint_json: {} }},",
                 vendor == "alibaba",
@@ -485,11 +485,11 @@ fn build() -> Result<String, String> {
     }
 
     let mut vocab_code = String::new();
-    let _ = writeln!(vocab_code, "#[cfg(not(target_family = \"wasm\"))]\npub static EVENTS: &[(&str, &str)] = &[");
+    let _ = writeln!(vocab_code, "#[cfg(not(target_os = \"wasi\"))]\npub static EVENTS: &[(&str, &str)] = &[");
     for (k, v) in events {
         let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
     }
-    let _ = writeln!(vocab_code, "];\n#[cfg(not(target_family = \"wasm\"))]\npub static REASONS: &[(&str, &str)] = &[");
+    let _ = writeln!(vocab_code, "];\n#[cfg(not(target_os = \"wasi\"))]\npub static REASONS: &[(&str, &str)] = &[");
     for (k, v) in reasons {
         let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
     }
@@ -511,8 +511,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static NEXT_ANCHOR: [u16; {}] = [{}];", next.len(), col(&|e| e.1.to_string()));
     let _ = writeln!(code, "pub static NEXT_OFFSET: [u8; {}] = [{}];", next.len(), col(&|e| e.2.to_string()));
     let _ = writeln!(code, "pub static NEXT_LINK: [u16; {}] = [{}];", next.len(), col(&|e| e.3.to_string()));
-    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
-    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
+    let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
+    let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");
     Ok(code)
 }
