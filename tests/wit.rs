@@ -110,7 +110,7 @@ fn the_reader_sees_the_whole_interface() {
 
 #[test]
 fn classify_takes_a_record_and_returns_an_optional_classification() {
-    assert_eq!(interface().funcs, ["classify: func(record: string) -> option<classification>"]);
+    assert_eq!(interface().funcs, ["classify: func(%record: string) -> option<classification>"]);
     assert!(WIT.contains("world vpnlog {") && WIT.contains("export classify;"));
 }
 

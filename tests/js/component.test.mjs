@@ -8,18 +8,19 @@ import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco-transpile';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentWit } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { LINES, RECORDS, ORDINARY_RECORDS } from './examples.mjs';
 
 const COMPONENT = new URL('../../dist/vpnlog-component.wasm', import.meta.url);
 const WIT = new URL('../../wit/vpnlog.wit', import.meta.url);
-let dir, api;
+let dir, api, types;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vpnlog-component-'));
   const bytes = readFileSync(COMPONENT);
-  const { files } = await transpile(bytes, { name: 'vpnlog', emitTypescriptDeclarations: true });
+  const { files } = await transpileBytes(bytes, { name: 'vpnlog', emitTypescriptDeclarations: true });
+  types = files;
   for (const [name, data] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), data);
@@ -62,17 +63,21 @@ function check(got, { expect, hint }, what) {
   if (hint) assert.ok(gotHint?.startsWith(hint), `${what}: hint ${gotHint}`);
 }
 
-test('the component carries the world of wit/vpnlog.wit', async () => {
-  const wit = await componentWit(readFileSync(COMPONENT));
-  assert.match(wit, /classify: func\(record: string\) -> option<classification>;/);
-  // Every field of the source WIT's classification record is in the component's.
+test('the component exports the interface of wit/vpnlog.wit with its types', async () => {
+  const world = await componentWit(readFileSync(COMPONENT));
+  assert.match(world, /export vpnlog:filter\/classify@0\.1\.0;/);
+  // The host's view of the component's embedded types: one member per field of the source
+  // WIT's classification record, in order, optional exactly where the WIT says option<...>.
+  const dts = new TextDecoder().decode(types['interfaces/vpnlog-filter-classify.d.ts']);
+  assert.match(dts, /export function classify\(record: string\): Classification \| undefined;/);
+  const members = dts.slice(dts.indexOf('export interface Classification {')).split('}')[0]
+    .split('\n').slice(1).map((l) => l.trim().replace(/:.*/, '')).filter(Boolean);
   const source = readFileSync(WIT, 'utf8');
-  const fields = (text) => {
-    const body = text.slice(text.indexOf('record classification {'));
-    return [...body.slice(0, body.indexOf('}')).matchAll(/^\s*(%?[a-z][a-z0-9-]*):\s*([^,]+),/gm)].map((m) => `${m[1]}: ${m[2].replace(/\s+/g, '')}`);
-  };
-  assert.ok(fields(source).length >= 20);
-  assert.deepEqual(fields(wit), fields(source));
+  const body = source.slice(source.indexOf('record classification {')).split('}')[0];
+  const fields = [...body.matchAll(/^\s*(%?[a-z][a-z0-9-]*):\s*([^,]+),/gm)]
+    .map(([, name, type]) => camel(name.replace('%', '').replace(/-/g, '_')) + (type.startsWith('option<') ? '?' : ''));
+  assert.ok(fields.length >= 20, `fields read from the WIT: ${fields}`);
+  assert.deepEqual(members, fields);
 });
 
 for (const ex of LINES) {
