@@ -285,13 +285,16 @@ fn build() -> Result<String, String> {
                 None => 255u8,
                 Some(t) => find_slot(t).ok_or_else(|| format!("{ctx}: unknown slot `{t}` in text"))? as u8,
             };
+            // `when`: the slot contains the literal; `when_equals`: the slot is exactly the literal.
             let mut when_code = String::new();
-            if let Some(w) = r.get("when") {
-                let w = w.as_table().ok_or(format!("{ctx}: `when` must be a table"))?;
-                for (k, v) in w {
-                    let si = find_slot(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in when"))?;
-                    let v = v.as_str().ok_or(format!("{ctx}: when values must be strings"))?;
-                    let _ = write!(when_code, "({si}, {}), ", lit(v.as_bytes()));
+            for (key, exact) in [("when", false), ("when_equals", true)] {
+                if let Some(w) = r.get(key) {
+                    let w = w.as_table().ok_or(format!("{ctx}: `{key}` must be a table"))?;
+                    for (k, v) in w {
+                        let si = find_slot(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in {key}"))?;
+                        let v = v.as_str().ok_or(format!("{ctx}: {key} values must be strings"))?;
+                        let _ = write!(when_code, "({si}, {}, {exact}), ", lit(v.as_bytes()));
+                    }
                 }
             }
 

@@ -59,8 +59,8 @@ pub struct Rule {
     pub slots: u32,
     /// The slot the patterns read (255: the slot the anchor was found in).
     pub text: u8,
-    /// (slot, literal): the slot must be present and contain the literal.
-    pub when: &'static [(u8, &'static [u8])],
+    /// (slot, literal, exact): the slot must be present and contain the literal (exact: be it).
+    pub when: &'static [(u8, &'static [u8], bool)],
     /// Tried in order; an empty list means the anchor alone decides.
     pub patterns: &'static [&'static [Tok]],
     /// (output field index, value)

@@ -133,8 +133,8 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
 }
 
 fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
-    rule.when.iter().all(|&(s, lit)| {
-        texts.get(s as usize).copied().flatten().is_some_and(|t| template::find(t, lit, 0).is_some())
+    rule.when.iter().all(|&(s, lit, exact)| {
+        texts.get(s as usize).copied().flatten().is_some_and(|t| if exact { t == lit } else { template::find(t, lit, 0).is_some() })
     })
 }
 

@@ -91,16 +91,33 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
-/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end).
+/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). The
+/// loop holds only the eight-byte step; the last bytes of the input are handled out of line.
 #[inline(never)]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
-    while let Some(w) = load8(b, i) {
-        let m = special(w);
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+    let n = b.len();
+    if i < n && n - i >= 8 {
+        let last = n - 8;
+        let p = b.as_ptr();
+        loop {
+            // SAFETY: i <= last, so i + 8 <= b.len().
+            let w = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() });
+            let m = special(w);
+            if m != 0 {
+                return i + (m.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+            if i > last {
+                break;
+            }
         }
-        i += 8;
     }
+    plain_tail(b, i)
+}
+
+/// The end of `plain_run` within the last eight bytes of the input.
+#[inline(never)]
+fn plain_tail(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| plain(c)) {
         i += 1;
     }
@@ -299,11 +316,10 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
         // A member (in an object) or an element (in an array) is expected at `i`.
         if s.obj && b.get(i) == Some(&b'"') {
             let mut e = plain_run(b, i + 1);
-            if b.get(e) != Some(&b'"') {
-                e = string_end(b, e)?.0;
-            }
             let mut key = OTHER;
-            if s.depth <= 2 && maybe_known_key(b, i + 1, e) {
+            if b.get(e) != Some(&b'"') {
+                (e, key) = escaped_key(b, i + 1, e, &s, found)?;
+            } else if s.depth <= 2 && maybe_known_key(b, i + 1, e) {
                 key = known_key(b, i + 1, e, &s, found);
             }
             empty &= s.depth != 1;
@@ -366,6 +382,26 @@ fn known_key(b: &[u8], s: usize, e: usize, sc: &Scanner, found: &mut Found) -> K
     key
 }
 
+/// The rest of a key that is not plain ASCII from `from` on (the key starts at `s`): its end
+/// and, at depth 1 or 2, its classification, read from the unescaped text, so that
+/// `"v\u0070n"` is the key `vpn` as any JSON reader sees it.
+#[inline(never)]
+fn escaped_key(b: &[u8], s: usize, from: usize, sc: &Scanner, found: &mut Found) -> Option<(usize, Key)> {
+    let (e, escaped) = string_end(b, from)?;
+    // A known key is at most 31 ASCII characters, each at most six bytes escaped.
+    if sc.depth > 2 || e - s > 6 * 31 {
+        return Some((e, OTHER));
+    }
+    let raw = b.get(s..e).unwrap_or(&[]);
+    if !escaped {
+        return Some((e, if maybe_known_key(b, s, e) { known_key(b, s, e, sc, found) } else { OTHER }));
+    }
+    let mut text = Vec::new();
+    unescape(raw, &mut text);
+    let key = if maybe_known_key(&text, 0, text.len()) { known_key(&text, 0, text.len(), sc, found) } else { OTHER };
+    Some((e, key))
+}
+
 /// What the main loop does not handle itself at the start of an item: whitespace, a closing
 /// bracket right after an opening one, an array element, or malformed input.
 #[inline(never)]
@@ -393,8 +429,7 @@ fn slow_item(b: &[u8], i: usize, s: &mut Scanner, found: &mut Found, src: u8) ->
 /// A member whose key follows whitespace (the main loop saw the whitespace, not the quote).
 #[inline(never)]
 fn slow_member(b: &[u8], i: usize, s: &mut Scanner, found: &mut Found, src: u8) -> Option<usize> {
-    let (e, _) = string_end(b, i + 1)?;
-    let key = if s.depth <= 2 && maybe_known_key(b, i + 1, e) { known_key(b, i + 1, e, s, found) } else { OTHER };
+    let (e, key) = escaped_key(b, i + 1, i + 1, s, found)?;
     let v = colon(b, e + 1)?;
     slow_value(b, v, key, s, found, src)
 }

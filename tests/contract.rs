@@ -344,6 +344,27 @@ fn with_both_vpn_and_vpnlog_the_record_is_unchanged() {
 }
 
 #[test]
+fn escaped_keys_are_read_as_any_json_reader_reads_them() {
+    let mut h = common::host();
+    // `v\u0070n` is the key `vpn`: the classification must not add a second `vpn`.
+    for rec in [
+        format!(r#"{{"v\u0070n":"corp-west","log":"{DPD}"}}"#),
+        format!(r#"{{"log":"{DPD}","\u0076\u0070\u006e":{{"site":"lisbon"}}}}"#),
+    ] {
+        let v = appended(rec.as_bytes(), &common::run(&mut h, rec.as_bytes()), "vpnlog", &rec);
+        assert_rule(&v, "aws.dpd.timeout.v2", &rec);
+    }
+    let both = format!(r#"{{"vp\u006e":1,"vpnlo\u0067":2,"log":"{DPD}"}}"#);
+    assert_unchanged(both.as_bytes(), &common::run(&mut h, both.as_bytes()), &both);
+    // An escaped message key is a message key; an escaped unknown key is nothing.
+    let log = format!(r#"{{"l\u006fg":"{DPD}"}}"#);
+    let v = appended(log.as_bytes(), &common::run(&mut h, log.as_bytes()), "vpn", &log);
+    assert_rule(&v, "aws.dpd.timeout.v2", &log);
+    let other = format!(r#"{{"lo\u0067s":"{DPD}"}}"#);
+    assert_unchanged(other.as_bytes(), &common::run(&mut h, other.as_bytes()), &other);
+}
+
+#[test]
 fn input_that_is_not_a_json_object_comes_back_as_a_string() {
     let mut h = common::host();
     let truncated = format!(r#"{{"log":"{DPD}""#);

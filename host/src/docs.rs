@@ -459,10 +459,11 @@ fn rule_section(o: &mut String, r: &Rule, d: &RuleDoc) {
         let when: Vec<String> = r
             .when
             .iter()
-            .map(|(s, lit)| {
+            .map(|(s, lit, exact)| {
                 format!(
-                    "`{}` contains {}",
+                    "`{}` {} {}",
                     slot_name(*s),
+                    if *exact { "is" } else { "contains" },
                     code(&String::from_utf8_lossy(lit))
                 )
             })
