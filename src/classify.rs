@@ -107,6 +107,13 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
     if cands.n == 0 {
         return None;
     }
+    first_match(texts, present, cands)
+}
+
+/// The first candidate rule, in catalogue order, whose `when` and pattern match. Out of line: a
+/// record without candidates (most records) does not pay for it.
+#[inline(never)]
+fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut Candidates) -> Option<Classification<'a>> {
     let mut caps = Caps::default();
     let mut last = (u16::MAX, u8::MAX);
     for &(r, s) in cands.sorted() {

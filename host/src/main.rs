@@ -21,6 +21,8 @@ Commands:
   bench   Measure fuel, time and memory per record
   rules   List the rules of the catalogue, one per line
   docs    Print a reference document (docs/RULES.md, docs/SCHEMA.md)
+  check   Coverage of a log: VPN events found, unmatched VPN-looking lines by shape
+  report  An HTML troubleshooting report of a log (timelines, failures, flaps, failovers)
   help    Show help for a command
 
 Options:
@@ -416,6 +418,8 @@ fn main() -> ExitCode {
                 Some("bench") => BENCH_HELP,
                 Some("rules") => RULES_HELP,
                 Some("docs") => DOCS_HELP,
+                Some("check") => vpnlog_host::check_report_cli::CHECK_HELP,
+                Some("report") => vpnlog_host::check_report_cli::REPORT_HELP,
                 Some(other) => {
                     eprintln!("vpnlog: unknown command `{other}`\n\n{MAIN_HELP}");
                     return ExitCode::from(2);
@@ -439,6 +443,8 @@ fn main() -> ExitCode {
                 }
             }
         }
+        "check" => return vpnlog_host::check_report_cli::check_command(rest),
+        "report" => return vpnlog_host::check_report_cli::report_command(rest),
         "rules" => match rest.first().map(String::as_str) {
             None => print_text(&vpnlog_host::docs::rules_tsv()),
             Some("-h" | "--help") => print_text(RULES_HELP),
