@@ -196,6 +196,124 @@ fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, Strin
     })
 }
 
+/// The four tables of static output texts (see `Texts::code`).
+#[derive(Clone, Copy)]
+enum Text {
+    Head,
+    Tail,
+    After,
+    Hint,
+}
+
+/// Distinct output texts, each stored once; rules refer to them by index.
+#[derive(Default)]
+struct Texts {
+    tables: [Vec<String>; 4],
+}
+
+impl Texts {
+    const NAMES: [&str; 4] = ["HEADS", "TAILS", "AFTERS", "HINTS"];
+
+    fn intern(&mut self, which: Text, text: String) -> Result<usize, String> {
+        let table = &mut self.tables[which as usize];
+        let i = table.iter().position(|t| *t == text).unwrap_or_else(|| {
+            table.push(text);
+            table.len() - 1
+        });
+        let limit = if matches!(which, Text::Hint) { u16::MAX as usize } else { u8::MAX as usize };
+        if i > limit {
+            return Err(format!("more than {limit} distinct {} texts", Self::NAMES[which as usize]));
+        }
+        Ok(i)
+    }
+
+    fn code(&self) -> String {
+        let mut code = String::new();
+        for (name, table) in Self::NAMES.iter().zip(&self.tables) {
+            let items: Vec<String> = table.iter().map(|t| lit(t.as_bytes())).collect();
+            let _ = writeln!(code, "pub static {name}: [&[u8]; {}] = [{}];", table.len(), items.join(", "));
+        }
+        code
+    }
+}
+
+/// rules/projections.toml: per event its activity (0 other, 1 open, 2 close, 3 renew) and
+/// whether it is an authentication; per vendor its display name and product.
+struct Projections {
+    activity: BTreeMap<String, u8>,
+    authentication: Vec<String>,
+    vendors: Vec<(String, String, String)>,
+}
+
+fn read_projections(events: &toml::Table) -> Result<Projections, String> {
+    let path = format!("{}/projections.toml", rules_dir());
+    let t = read_toml(&path)?;
+    let mut activity = BTreeMap::new();
+    let acts = t.get("activity").and_then(|v| v.as_table()).ok_or(format!("{path}: [activity] missing"))?;
+    for (code, name) in [(1u8, "open"), (2, "close"), (3, "renew")] {
+        for e in str_list(acts, name, &path)? {
+            if !events.contains_key(&e) {
+                return Err(format!("{path}: event `{e}` is not in vocabulary.toml"));
+            }
+            if activity.insert(e.clone(), code).is_some() {
+                return Err(format!("{path}: event `{e}` has two activities"));
+            }
+        }
+    }
+    let auth = t.get("authentication").and_then(|v| v.as_table()).ok_or(format!("{path}: [authentication] missing"))?;
+    let authentication = str_list(auth, "events", &path)?;
+    if let Some(e) = authentication.iter().find(|e| !events.contains_key(*e)) {
+        return Err(format!("{path}: event `{e}` is not in vocabulary.toml"));
+    }
+    let mut vendors = Vec::new();
+    for (slug, v) in t.get("vendors").and_then(|v| v.as_table()).ok_or(format!("{path}: [vendors] missing"))? {
+        let pair: Vec<&str> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+        let [name, product] = pair[..] else { return Err(format!("{path}: vendor `{slug}` needs [name, product]")) };
+        vendors.push((slug.clone(), name.to_string(), product.to_string()));
+    }
+    Ok(Projections { activity, authentication, vendors })
+}
+
+impl Projections {
+    /// One byte describing a rule's static meaning for the projections (src/projection.rs):
+    /// bits 0-1 activity, bit 2 authentication, bits 3-5 the kind (index in KINDS), bits 6-7 the
+    /// outcome (index in OUTCOMES).
+    fn class(&self, kind: &str, event: &str, outcome: &str) -> u8 {
+        let activity = self.activity.get(event).copied().unwrap_or(0);
+        let auth = self.authentication.iter().any(|e| e == event) as u8;
+        let k = KINDS.iter().position(|x| *x == kind).unwrap_or(0) as u8;
+        let o = OUTCOMES.iter().position(|x| *x == outcome).unwrap_or(0) as u8;
+        activity | auth << 2 | k << 3 | o << 6
+    }
+
+    fn vendor(&self, slug: &str, ctx: &str) -> Result<u8, String> {
+        self.vendors
+            .iter()
+            .position(|v| v.0 == slug)
+            .map(|i| i as u8)
+            .ok_or_else(|| format!("{ctx}: vendor `{slug}` is not in projections.toml [vendors]"))
+    }
+
+    fn vendors_code(&self) -> String {
+        let items: Vec<String> = self
+            .vendors
+            .iter()
+            .map(|(s, n, p)| format!("({}, {}, {})", lit(s.as_bytes()), lit(json_escape(n).as_bytes()), lit(json_escape(p).as_bytes())))
+            .collect();
+        let names = |l: &[&str]| l.iter().map(|x| lit(x.as_bytes())).collect::<Vec<_>>().join(", ");
+        format!(
+            "/// Per vendor (AFTER_VENDOR): its id, name and product, JSON-escaped.\npub static VENDOR_NAMES: [(&[u8], &[u8], &[u8]); {}] = [{}];\n\
+             /// The kinds and outcomes by their index in HEAD_CLASS.\npub static KIND_NAMES: [&[u8]; {}] = [{}];\npub static OUTCOME_NAMES: [&[u8]; {}] = [{}];\n",
+            items.len(),
+            items.join(", "),
+            KINDS.len(),
+            names(KINDS),
+            OUTCOMES.len(),
+            names(OUTCOMES),
+        )
+    }
+}
+
 struct AnchorAcc {
     text: Vec<u8>,
     slots: u32,
@@ -213,6 +331,12 @@ fn build() -> Result<String, String> {
     let mut docs_code = String::new();
     let mut sources_code = String::new();
     let mut anchors: Vec<AnchorAcc> = Vec::new();
+    let mut texts = Texts::default();
+    let projections = read_projections(events)?;
+    // Per head (kind, event, outcome): Projections::class; per `after` text (vendor): its index
+    // in VENDOR_NAMES.
+    let mut head_class: Vec<u8> = Vec::new();
+    let mut after_vendor: Vec<u8> = Vec::new();
     let mut ids = BTreeMap::new();
     let mut n = 0usize;
 
@@ -392,13 +516,14 @@ fn build() -> Result<String, String> {
                 }
             }
 
-            // The rule's static output, rendered once: everything before and after `severity`
-            // (which an Alibaba record's level may override).
+            // The static output, rendered once per distinct text and referred to by index:
+            // `head` (before the severity value: `"kind":"..",...,"severity":"`), `tail` (after
+            // it, up to the hint: `","phase":1,...,"hint":"`), the hint (JSON-escaped, stored
+            // once for all the rules that give it), and `after` (closing the hint, then the
+            // vendor, up to the rule id's own part: `","vendor":"aws","rule":"aws.`).
             let head = format!(
                 "\"kind\":\"{kind}\",\"event\":\"{event}\",\"outcome\":\"{outcome}\",\"severity\":\""
             );
-            // Split around the hint, which many rules share: identical literals are merged, so
-            // each hint text is stored once in the module.
             let mut tail = String::from("\"");
             if phase > 0 {
                 let _ = write!(tail, ",\"phase\":{phase}");
@@ -412,23 +537,32 @@ fn build() -> Result<String, String> {
             if !hint.is_empty() {
                 tail.push_str(",\"hint\":\"");
             }
-            let hint_json = json_escape(hint);
+            // The rule id's vendor prefix is part of `after`; the rule keeps the rest.
+            let after = format!("{},\"vendor\":\"{vendor}\",\"rule\":\"{vendor}.", if hint.is_empty() { "" } else { "\"" });
+            let id_tail = &id[vendor.len() + 1..];
             if id.bytes().chain(vendor.bytes()).any(|c| c == b'"' || c == b'\\' || c < 0x20) {
                 return Err(format!("{ctx}: id and vendor may not need JSON escaping"));
             }
+            let head_i = texts.intern(Text::Head, head)?;
+            let tail_i = texts.intern(Text::Tail, tail)?;
+            let after_i = texts.intern(Text::After, after)?;
+            let hint_i = texts.intern(Text::Hint, json_escape(hint))?;
+            if head_i == head_class.len() {
+                head_class.push(projections.class(kind, event, outcome));
+            }
+            if after_i == after_vendor.len() {
+                after_vendor.push(projections.vendor(vendor, &ctx)?);
+            }
+            let native = "#[cfg(not(target_os = \"wasi\"))]";
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ id: {id:?}, vendor: {vendor:?}, \
-                 #[cfg(not(target_os = \"wasi\"))] kind: {kind:?}, #[cfg(not(target_os = \"wasi\"))] event: {event:?}, \
-                 #[cfg(not(target_os = \"wasi\"))] outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
-                 #[cfg(not(target_os = \"wasi\"))] ike_version: {ike_version}, #[cfg(not(target_os = \"wasi\"))] reason: {reason:?}, \
-                 #[cfg(not(target_os = \"wasi\"))] hint: {hint:?}, \
+                "    Rule {{ {native} id: {id:?}, id_tail: {id_tail:?}, {native} vendor: {vendor:?}, \
+                 {native} kind: {kind:?}, {native} event: {event:?}, \
+                 {native} outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
+                 {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
-                 head: {}, tail: {}, hint_json: {} }},",
+                 head: {head_i}, tail: {tail_i}, after: {after_i}, hint_text: {hint_i} }},",
                 vendor == "alibaba",
-                lit(head.as_bytes()),
-                lit(tail.as_bytes()),
-                lit(hint_json.as_bytes())
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
@@ -501,6 +635,12 @@ fn build() -> Result<String, String> {
     let mut code = String::new();
     let _ = writeln!(code, "// Generated by build.rs from rules/*.toml. Do not edit.");
     let _ = writeln!(code, "pub static RULES: [Rule; {n}] = [\n{rules_code}];");
+    code.push_str(&texts.code());
+    let _ = writeln!(code, "/// Per HEADS entry: the projections' class of its event (build.rs, Projections::class).");
+    let _ = writeln!(code, "pub static HEAD_CLASS: [u8; {}] = {head_class:?};", head_class.len());
+    let _ = writeln!(code, "/// Per AFTERS entry: the index of its vendor in VENDOR_NAMES.");
+    let _ = writeln!(code, "pub static AFTER_VENDOR: [u8; {}] = {after_vendor:?};", after_vendor.len());
+    code.push_str(&projections.vendors_code());
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");

@@ -1,8 +1,10 @@
-//! The WebAssembly exports Fluent Bit calls (wasm32 builds only): `vpnlog_filter` and
-//! `_initialize`. `malloc` and `free` come from the C library and are exported by the linker
+//! The WebAssembly exports Fluent Bit calls (wasm32 builds only): `vpnlog_filter`, its
+//! backend projections `vpnlog_filter_ecs`, `vpnlog_filter_ocsf` and `vpnlog_filter_flat`
+//! (src/projection.rs), and `_initialize`. `malloc` and `free` come from the C library and are exported by the linker
 //! flags in scripts/build-wasm.sh, so the host copies records of any size through them.
 
 use crate::filter::Filter;
+use crate::projection::{Projection, Time};
 use core::cell::UnsafeCell;
 
 /// The one filter instance of the module. Fluent Bit calls a module from one thread only.
@@ -59,4 +61,42 @@ pub extern "C" fn vpnlog_filter(_tag: *const u8, _tag_len: u32, _sec: u32, _nsec
         f.process(rec)
     };
     out.as_ptr()
+}
+
+/// The record span, or None when it was not copied in (pointer 0) or lies outside memory.
+fn record_span(record: *const u8, len: usize) -> Option<&'static [u8]> {
+    let start = record as usize;
+    if start == 0 || start.checked_add(len).is_none_or(|end| end > memory_bytes()) {
+        return None;
+    }
+    // SAFETY: the span lies inside linear memory, which is always readable.
+    Some(unsafe { core::slice::from_raw_parts(record, len) })
+}
+
+#[inline(never)]
+fn projected(p: Projection, sec: u32, nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    let f = filter();
+    let out = match record_span(record, len as usize) {
+        None => f.missing_record(len as usize),
+        Some(rec) => f.process_projected(rec, p, Time { sec, nsec }),
+    };
+    out.as_ptr()
+}
+
+/// `vpnlog_filter` with the classification as Elastic Common Schema fields.
+#[unsafe(no_mangle)]
+pub extern "C" fn vpnlog_filter_ecs(_tag: *const u8, _tag_len: u32, sec: u32, nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    projected(Projection::Ecs, sec, nsec, record, len)
+}
+
+/// `vpnlog_filter` with the classification as an OCSF 1.2 event (Tunnel or Network Activity).
+#[unsafe(no_mangle)]
+pub extern "C" fn vpnlog_filter_ocsf(_tag: *const u8, _tag_len: u32, sec: u32, nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    projected(Projection::Ocsf, sec, nsec, record, len)
+}
+
+/// `vpnlog_filter` with the classification as flat dotted keys (`"vpn.kind":...`).
+#[unsafe(no_mangle)]
+pub extern "C" fn vpnlog_filter_flat(_tag: *const u8, _tag_len: u32, sec: u32, nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    projected(Projection::Flat, sec, nsec, record, len)
 }

@@ -36,7 +36,11 @@ pub enum Tok {
 /// The fields left out of the Fluent Bit module (`not(target_os = "wasi")`) are rendered into
 /// `head`/`tail` for it; native and bindings/ builds keep them separately for tools and tests.
 pub struct Rule {
+    #[cfg(not(target_os = "wasi"))]
     pub id: &'static str,
+    /// The id after its `vendor.` prefix (which is part of the `after` text).
+    pub id_tail: &'static str,
+    #[cfg(not(target_os = "wasi"))]
     pub vendor: &'static str,
     #[cfg(not(target_os = "wasi"))]
     pub kind: &'static str,
@@ -65,12 +69,30 @@ pub struct Rule {
     pub patterns: &'static [&'static [Tok]],
     /// (output field index, value)
     pub set: &'static [(u8, Const)],
-    /// The static output before the severity value: `"kind":"..",...,"severity":"`.
-    pub head: &'static [u8],
-    /// The static output after the severity value, up to the hint text: `","phase":1,...,"hint":"`.
-    pub tail: &'static [u8],
-    /// The hint, JSON-escaped (shared between rules); `vendor` and `id` follow it.
-    pub hint_json: &'static [u8],
+    /// The static output, as indices into the tables of distinct texts (each stored once):
+    /// HEADS, before the severity value: `"kind":"..",...,"severity":"`;
+    pub head: u8,
+    /// TAILS, after the severity value up to the hint text: `","phase":1,...,"hint":"`;
+    pub tail: u8,
+    /// AFTERS, after the hint up to the rule id's own part: `","vendor":"aws","rule":"aws.`;
+    pub after: u8,
+    /// HINTS, the hint JSON-escaped (empty when the rule has none).
+    pub hint_text: u16,
+}
+
+impl Rule {
+    pub fn head(&self) -> &'static [u8] {
+        HEADS.get(self.head as usize).copied().unwrap_or_default()
+    }
+    pub fn tail(&self) -> &'static [u8] {
+        TAILS.get(self.tail as usize).copied().unwrap_or_default()
+    }
+    pub fn after(&self) -> &'static [u8] {
+        AFTERS.get(self.after as usize).copied().unwrap_or_default()
+    }
+    pub fn hint_json(&self) -> &'static [u8] {
+        HINTS.get(self.hint_text as usize).copied().unwrap_or_default()
+    }
 }
 
 /// A literal anchor and the rules it selects.

@@ -17,6 +17,7 @@ use crate::classify::{self, Classification};
 use crate::dispatch::Candidates;
 use crate::json;
 use crate::locate::{self, Buffers, Found, Loc, NSLOTS};
+use crate::projection::{self, Projection, Time};
 use crate::write;
 
 /// A filter instance: every buffer it needs, kept for its whole life.
@@ -77,6 +78,37 @@ impl Filter {
         write::member(&mut self.out, key, &c);
         crate::probe!(51);
         self.out.extend_from_slice(tail);
+    }
+
+    /// Filters one record like `process`, with the classification written in a backend
+    /// projection (src/projection.rs) instead of the native `vpn` object. `time` is the
+    /// record's timestamp (OCSF `time`).
+    #[inline(never)]
+    pub fn process_projected(&mut self, record: &[u8], p: Projection, time: Time) -> &[u8] {
+        self.out.clear();
+        self.out.reserve(record.len() + 4096);
+        let mut found = Found::default();
+        let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
+        match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {
+            None => self.invalid(record),
+            Some(_) if found.present & ANCHOR_SLOT_MASK == 0 || (found.has_vpn && (found.vpn_is_ours || found.has_vpnlog)) => {
+                self.out.extend_from_slice(record)
+            }
+            Some(root) => {
+                let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
+                let texts = locate::texts(record, &self.bufs, found.present, &locs);
+                match classify::classify(&texts, found.present, &mut self.cands) {
+                    None => self.out.extend_from_slice(record),
+                    Some(c) => {
+                        let (head, tail) = record.split_at(root.close);
+                        self.out.extend_from_slice(head);
+                        projection::append(&mut self.out, record, root, key, &c, p, time);
+                        self.out.extend_from_slice(tail);
+                    }
+                }
+            }
+        }
+        self.finish()
     }
 
     /// Input that is not a JSON object, wrapped so that nothing is lost.

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod filter;
 pub mod json;
 pub mod locate;
+pub mod projection;
 pub mod template;
 pub mod write;
 
@@ -25,6 +26,7 @@ mod abi;
 
 pub use classify::{Classification, Val};
 pub use filter::Filter;
+pub use projection::{Projection, Time};
 
 #[cfg(all(feature = "probe", target_family = "wasm"))]
 #[link(wasm_import_module = "vpnlog_probe")]

@@ -1,6 +1,7 @@
 //! Output: the original record bytes with the classification appended as one more member of the
-//! root object. Nothing of the original is re-encoded. The rule's own fields come from text
-//! build.rs rendered per rule; only the record's values are escaped here.
+//! root object. Nothing of the original is re-encoded. The rule's own fields come from texts
+//! build.rs rendered once each (catalogue::Rule::head...); only the record's values are escaped
+//! here.
 
 use crate::classify::{Classification, Val};
 use crate::fields::{FIELDS, GROUPS};
@@ -12,18 +13,13 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.push(b'"');
     out.extend_from_slice(key);
     out.extend_from_slice(b"\":{");
-    out.extend_from_slice(c.rule.head);
-    out.extend_from_slice(c.severity.as_bytes());
-    out.extend_from_slice(c.rule.tail);
     let r = c.rule;
-    if !r.hint_json.is_empty() {
-        out.extend_from_slice(r.hint_json);
-        out.push(b'"');
-    }
-    out.extend_from_slice(b",\"vendor\":\"");
-    out.extend_from_slice(r.vendor.as_bytes());
-    out.extend_from_slice(b"\",\"rule\":\"");
-    out.extend_from_slice(r.id.as_bytes());
+    out.extend_from_slice(r.head());
+    out.extend_from_slice(c.severity.as_bytes());
+    out.extend_from_slice(r.tail());
+    out.extend_from_slice(r.hint_json());
+    out.extend_from_slice(r.after());
+    out.extend_from_slice(r.id_tail.as_bytes());
     out.push(b'"');
     let mut group = 0u8;
     let mut m = c.set;
@@ -48,7 +44,7 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     out.push(b'}');
 }
 
-fn parent(g: u8) -> u8 {
+pub(crate) fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
@@ -56,7 +52,7 @@ fn parent(g: u8) -> u8 {
 /// are contiguous in FIELDS). Closes up to the common ancestor, then opens down to `to`, so
 /// that the caller writes the next member without a comma.
 #[inline(never)]
-fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
+pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
     let (pf, pt) = (parent(from), parent(to));
     let common = if pt == from {
         from
@@ -84,7 +80,7 @@ fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
 }
 
 #[inline(never)]
-fn value(out: &mut Vec<u8>, v: Val) {
+pub(crate) fn value(out: &mut Vec<u8>, v: Val) {
     match v {
         Val::Str(s) => {
             out.push(b'"');

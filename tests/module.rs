@@ -25,7 +25,10 @@ fn exports_what_fluent_bit_needs() {
         .collect();
     let has = |name: &str, ty: &str| exports.iter().any(|(n, t)| n == name && t == ty);
     assert!(has("memory", "memory"), "{exports:?}");
-    assert!(has("vpnlog_filter", "func[I32, I32, I32, I32, I32, I32]->[I32]"), "{exports:?}");
+    // The filter and its backend projections (docs/PROJECTIONS.md), all with Fluent Bit's signature.
+    for f in ["vpnlog_filter", "vpnlog_filter_ecs", "vpnlog_filter_ocsf", "vpnlog_filter_flat"] {
+        assert!(has(f, "func[I32, I32, I32, I32, I32, I32]->[I32]"), "{f}: {exports:?}");
+    }
     assert!(has("malloc", "func[I32]->[I32]"), "{exports:?}");
     assert!(has("free", "func[I32]->[]"), "{exports:?}");
     assert!(has("_initialize", "func[]->[]"), "{exports:?}");

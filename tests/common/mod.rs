@@ -82,3 +82,7 @@ pub fn golden(source: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     assert_eq!(inputs.len(), expected.len(), "{source}: .input and .expected differ in line count");
     inputs.iter().zip(expected).map(|(i, e)| (golden_record(i), e.into_bytes())).collect()
 }
+
+/// Every filter function the module exports: the native one and its backend projections
+/// (docs/PROJECTIONS.md).
+pub const FILTERS: [&str; 4] = ["vpnlog_filter", "vpnlog_filter_ecs", "vpnlog_filter_ocsf", "vpnlog_filter_flat"];
