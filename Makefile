@@ -11,7 +11,7 @@ SOURCES := $(shell find src rules -type f) build.rs Cargo.toml
 HOST_SOURCES := $(shell find host/src -type f) host/Cargo.toml
 BENCH_MODULES := dist/bench/copy.wasm dist/bench/naive.wasm
 
-.PHONY: all wasm host demo docs vrl test clean toolchain leak-check bench
+.PHONY: all wasm host demo docs vrl test clean toolchain leak-check bench js component
 all: dist/vpnlog.wasm $(HOST)
 
 wasm: dist/vpnlog.wasm
@@ -41,9 +41,21 @@ vrl: $(HOST)
 	$(HOST) vrl > examples/vector/vpnlog.vrl.tmp && mv examples/vector/vpnlog.vrl.tmp examples/vector/vpnlog.vrl
 
 # vector-check (the VRL engine against the module) builds in its own profile, without LTO.
-test: all $(BENCH_MODULES)
+test: all $(BENCH_MODULES) js component
 	cargo test --release --workspace --exclude vpnlog-vector-check -- --test-threads=2
 	cargo test --profile vector-check -p vpnlog-vector-check -- --test-threads=2
+	cd tests/js && node --test classify.test.mjs component.test.mjs playground.test.mjs
+
+# Other hosts than Fluent Bit (bindings/, scripts/build-bindings.sh): `make js` builds the
+# JavaScript API (dist/js/) and the playground's copy (examples/playground/pkg/); `make
+# component` the WebAssembly component of wit/vpnlog.wit (dist/vpnlog-component.wasm).
+BINDINGS_SOURCES := $(shell find bindings -type f) scripts/build-bindings.sh wit/vpnlog.wit
+js: dist/js/node/vpnlog.js
+component: dist/vpnlog-component.wasm
+dist/js/node/vpnlog.js: $(SOURCES) $(BINDINGS_SOURCES)
+	@./scripts/build-bindings.sh js
+dist/vpnlog-component.wasm: $(SOURCES) $(BINDINGS_SOURCES) tests/js/package-lock.json
+	@./scripts/build-bindings.sh component
 
 # The module with probe marks (feature `probe`), and where its fuel goes on the examples.
 profile: $(HOST)

@@ -553,7 +553,7 @@ fn build() -> Result<String, String> {
             if after_i == after_vendor.len() {
                 after_vendor.push(projections.vendor(vendor, &ctx)?);
             }
-            let native = "#[cfg(not(target_family = \"wasm\"))]";
+            let native = "#[cfg(not(target_os = \"wasi\"))]";
             let _ = writeln!(
                 rules_code,
                 "    Rule {{ {native} id: {id:?}, id_tail: {id_tail:?}, {native} vendor: {vendor:?}, \
@@ -622,11 +622,11 @@ fn build() -> Result<String, String> {
     }
 
     let mut vocab_code = String::new();
-    let _ = writeln!(vocab_code, "#[cfg(not(target_family = \"wasm\"))]\npub static EVENTS: &[(&str, &str)] = &[");
+    let _ = writeln!(vocab_code, "#[cfg(not(target_os = \"wasi\"))]\npub static EVENTS: &[(&str, &str)] = &[");
     for (k, v) in events {
         let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
     }
-    let _ = writeln!(vocab_code, "];\n#[cfg(not(target_family = \"wasm\"))]\npub static REASONS: &[(&str, &str)] = &[");
+    let _ = writeln!(vocab_code, "];\n#[cfg(not(target_os = \"wasi\"))]\npub static REASONS: &[(&str, &str)] = &[");
     for (k, v) in reasons {
         let _ = writeln!(vocab_code, "    ({k:?}, {:?}),", v.as_str().unwrap_or(""));
     }
@@ -654,8 +654,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static NEXT_ANCHOR: [u16; {}] = [{}];", next.len(), col(&|e| e.1.to_string()));
     let _ = writeln!(code, "pub static NEXT_OFFSET: [u8; {}] = [{}];", next.len(), col(&|e| e.2.to_string()));
     let _ = writeln!(code, "pub static NEXT_LINK: [u16; {}] = [{}];", next.len(), col(&|e| e.3.to_string()));
-    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
-    let _ = writeln!(code, "#[cfg(not(target_family = \"wasm\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
+    let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
+    let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");
     Ok(code)
 }

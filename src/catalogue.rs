@@ -33,31 +33,31 @@ pub enum Tok {
 
 /// One rule: its static meaning and how to match it.
 #[derive(Debug)]
-/// The fields marked native-only are rendered into `head`/`tail` for the module; native builds
-/// keep them separately for tools and tests.
+/// The fields left out of the Fluent Bit module (`not(target_os = "wasi")`) are rendered into
+/// `head`/`tail` for it; native and bindings/ builds keep them separately for tools and tests.
 pub struct Rule {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub id: &'static str,
     /// The id after its `vendor.` prefix (which is part of the `after` text).
     pub id_tail: &'static str,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub vendor: &'static str,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub kind: &'static str,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub event: &'static str,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub outcome: &'static str,
     pub severity: &'static str,
     /// The record's level (INFO, WARN, CRITICAL) overrides `severity` (Alibaba events).
     pub level_severity: bool,
     /// 0 when the rule does not state it.
     pub phase: u8,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub ike_version: u8,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub reason: &'static str,
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub hint: &'static str,
     /// Bit mask of input slots (fields::SLOTS) the anchors are searched in.
     pub slots: u32,

@@ -34,7 +34,7 @@ pub struct Classification<'a> {
 
 impl<'a> Classification<'a> {
     /// The value of a field by dotted name (for tests and tools; linear search).
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(not(target_os = "wasi"))]
     pub fn get(&self, name: &str) -> Val<'a> {
         let r = self.rule;
         let st = |s: &'static str| if s.is_empty() { Val::None } else { Val::Str(s.as_bytes()) };
@@ -145,7 +145,7 @@ fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
     })
 }
 
-#[cfg(not(target_family = "wasm"))]
+#[cfg(not(target_os = "wasi"))]
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
 #[inline(never)]

@@ -22,7 +22,9 @@ pub mod regex;
 pub mod template;
 pub mod write;
 
-#[cfg(target_family = "wasm")]
+// The Fluent Bit exports belong to the WASI module only; other wasm builds (bindings/) bring
+// their own.
+#[cfg(target_os = "wasi")]
 mod abi;
 
 pub use classify::{Classification, Val};
