@@ -9,7 +9,7 @@
 #                      playground opens from file:// (where browsers refuse to fetch a .wasm)
 # `component` (`make component`): bindings/component, the world of wit/vpnlog.wit, made into the
 #   component dist/vpnlog-component.wasm by tests/js/component-new.mjs (wasm-tools' component
-#   encoder from the npm package @bytecodealliance/jco-transpile, installed by `npm ci`).
+#   encoder from the npm package @bytecodealliance/jco-transpile, installed by `npm install`).
 # `tools`: only installs what is missing (CI).
 #
 # The compiler route is the one of scripts/build-wasm.sh: rustup's target when installed,
@@ -69,7 +69,10 @@ fi
 # file is newer than what is installed.
 if [ "$MODE" != js ] && { [ ! -f tests/js/node_modules/.package-lock.json ] \
     || [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; }; then
-  (cd tests/js && npm ci --no-audit --no-fund)
+  # `npm install`, not `npm ci`: jco-node-fs lists optional packages for other systems that the
+  # registry the lock was made against does not hold, so the lock lacks them and `npm ci`
+  # refuses it; `npm install` installs exactly the locked versions and skips those.
+  (cd tests/js && npm install --no-audit --no-fund)
 fi
 if [ "$MODE" = tools ]; then echo "build-bindings: route $route, wasm-bindgen $WANT"; exit 0; fi
 

@@ -39,6 +39,26 @@ impl Filter {
     #[inline(never)]
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
         crate::probe!(1);
+        self.filter_with(record, |out, root, key, c| {
+            if !root.empty {
+                out.push(b',');
+            }
+            write::member(out, key, c);
+        })
+    }
+
+    /// Filters one record like `process`, with the classification written in a backend
+    /// projection (src/projection.rs) instead of the native `vpn` object. `time` is the
+    /// record's timestamp (OCSF `time`).
+    #[inline(never)]
+    pub fn process_projected(&mut self, record: &[u8], p: Projection, time: Time) -> &[u8] {
+        self.filter_with(record, |out, root, key, c| projection::append(out, record, root, key, c, p, time))
+    }
+
+    /// The pipeline every export shares; `append` writes the classification, under `key`, where
+    /// the root object closes (after the record's last member).
+    #[inline(always)]
+    fn filter_with(&mut self, record: &[u8], append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification)) -> &[u8] {
         self.out.clear();
         // One allocation for the record and what is appended; growing by doubling would leave
         // a big record's buffer twice as large as needed for the life of the instance.
@@ -51,15 +71,23 @@ impl Filter {
             Some(_) if found.present & ANCHOR_SLOT_MASK == 0 || (found.has_vpn && (found.vpn_is_ours || found.has_vpnlog)) => {
                 self.out.extend_from_slice(record)
             }
-            Some(root) => self.classify_into_out(record, root, &found, &locs),
+            Some(root) => self.classify_into_out(record, root, &found, &locs, append),
         }
         crate::probe!(5);
         self.finish()
     }
 
-    /// Classifies and writes the output: the record with `"vpn":{...}` appended, or the record.
+    /// Classifies and writes the output: the record with the classification appended, or the
+    /// record.
     #[inline(never)]
-    fn classify_into_out(&mut self, record: &[u8], root: json::Root, found: &Found, locs: &[Loc; NSLOTS]) {
+    fn classify_into_out(
+        &mut self,
+        record: &[u8],
+        root: json::Root,
+        found: &Found,
+        locs: &[Loc; NSLOTS],
+        append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification),
+    ) {
         crate::probe!(2);
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
         let texts = locate::texts(record, &self.bufs, found.present, locs);
@@ -72,44 +100,10 @@ impl Filter {
         };
         let (head, tail) = record.split_at(root.close);
         self.out.extend_from_slice(head);
-        if !root.empty {
-            self.out.push(b',');
-        }
         crate::probe!(50);
-        write::member(&mut self.out, key, &c);
+        append(&mut self.out, root, key, &c);
         crate::probe!(51);
         self.out.extend_from_slice(tail);
-    }
-
-    /// Filters one record like `process`, with the classification written in a backend
-    /// projection (src/projection.rs) instead of the native `vpn` object. `time` is the
-    /// record's timestamp (OCSF `time`).
-    #[inline(never)]
-    pub fn process_projected(&mut self, record: &[u8], p: Projection, time: Time) -> &[u8] {
-        self.out.clear();
-        self.out.reserve(record.len() + 4096);
-        let mut found = Found::default();
-        let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
-        match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {
-            None => self.invalid(record),
-            Some(_) if found.present & ANCHOR_SLOT_MASK == 0 || (found.has_vpn && (found.vpn_is_ours || found.has_vpnlog)) => {
-                self.out.extend_from_slice(record)
-            }
-            Some(root) => {
-                let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
-                let texts = locate::texts(record, &self.bufs, found.present, &locs);
-                match classify::classify(&texts, found.present, &mut self.cands) {
-                    None => self.out.extend_from_slice(record),
-                    Some(c) => {
-                        let (head, tail) = record.split_at(root.close);
-                        self.out.extend_from_slice(head);
-                        projection::append(&mut self.out, record, root, key, &c, p, time);
-                        self.out.extend_from_slice(tail);
-                    }
-                }
-            }
-        }
-        self.finish()
     }
 
     /// Input that is not a JSON object, wrapped so that nothing is lost; a msgpack map (Fluent
