@@ -127,18 +127,7 @@ impl Filter {
     pub fn missing_record(&mut self, len: usize) -> &[u8] {
         self.out.clear();
         self.out.extend_from_slice(b"{\"vpnlog_error\":\"record not copied into the filter\",\"record_len\":");
-        let mut digits = [0u8; 20];
-        let mut n = len;
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&digits[i..]);
+        projection::number(&mut self.out, len as u64);
         self.out.push(b'}');
         self.finish()
     }

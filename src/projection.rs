@@ -329,8 +329,9 @@ fn opt(out: &mut Vec<u8>, f: &Fields, i: usize, name: &[u8], first: bool) -> boo
     true
 }
 
+/// `n` in decimal.
 #[inline(never)]
-fn number(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn number(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
