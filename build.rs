@@ -8,8 +8,10 @@ use std::path::Path;
 
 include!("src/fields.rs");
 
-/// Buckets of the anchor hash table (must match src/dispatch.rs).
-const HASH_BITS: u32 = 12;
+/// Buckets of the anchor hash table, and bits of the filter in front of it (must match
+/// src/dispatch.rs).
+const HASH_BITS: u32 = 11;
+const FILTER_BITS: u32 = 15;
 /// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
 const MAX_STRIDE: usize = 4;
 const _: () = assert!(MAX_STRIDE <= 8);
@@ -331,6 +333,8 @@ fn build() -> Result<String, String> {
     let mut docs_code = String::new();
     let mut sources_code = String::new();
     let mut anchors: Vec<AnchorAcc> = Vec::new();
+    // Every example line: how often each 4-byte window occurs in log text, to pick rare windows.
+    let mut background: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     let mut texts = Texts::default();
     let projections = read_projections(events)?;
     // Per head (kind, event, outcome): Projections::class; per `after` text (vendor): its index
@@ -496,6 +500,9 @@ fn build() -> Result<String, String> {
             for ex in examples {
                 let ex = ex.as_table().ok_or(format!("{ctx}: an example is not a table"))?;
                 let line = s(ex, "line", &ctx)?;
+                for w in line.as_bytes().windows(4) {
+                    *background.entry(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).or_insert(0) += 1;
+                }
                 let mut exp_code = String::new();
                 if let Some(e) = ex.get("expect") {
                     let e = e.as_table().ok_or(format!("{ctx}: `expect` must be a table"))?;
@@ -577,39 +584,49 @@ fn build() -> Result<String, String> {
         }
     }
 
-    // Anchor hash table. The scanner tests every STRIDE-th position of a text, so each anchor is
-    // entered once for each of its first STRIDE 4-byte windows (offset k): an occurrence at p
-    // has exactly one tested position among p..p+STRIDE-1. STRIDE is limited by the shortest
-    // anchor searched in long texts (the message slot); other slots are scanned at every position.
+    // Anchor hash table. The scanner tests every STRIDE-th position of a text, so an occurrence
+    // of an anchor at p has exactly one tested window per residue of p modulo STRIDE: each anchor
+    // is entered once per residue r, with one of its windows at an offset k = r (mod STRIDE).
+    // STRIDE is limited by the shortest anchor searched in long texts (the message slot); other
+    // slots are scanned at every position and need one window.
     let message_bit = 1u32 << find_slot("message").unwrap();
     let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
     let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;
     let mut head = vec![0u16; buckets];
+    let mut filter = vec![0u32; 1 << (FILTER_BITS - 5)];
     let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
     let mut anchors_code = String::new();
-    // Which windows: any `windows` consecutive ones will do, so each anchor takes the run whose
-    // windows are least used so far. Anchors often share a prefix ("AWS-side peer ..."); their
-    // distinctive ends keep the buckets short.
+    // Which window per residue: the one least common in log text (the catalogue's example
+    // lines), so that ordinary text rarely reaches the table, and least used by other anchors,
+    // so that buckets stay short. Anchors often share a prefix ("AWS-side peer ..."); their
+    // distinctive ends are chosen.
     let mut used: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     let gram = |t: &[u8], k: usize| u32::from_le_bytes([t[k], t[k + 1], t[k + 2], t[k + 3]]);
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
         let windows = if a.slots & message_bit != 0 { stride.min(t.len() - 3) } else { 1 };
         // Offsets are stored in 7 bits.
-        let last_start = (t.len() - 3 - windows).min(127 - windows);
-        let cost = |j: usize| (j..j + windows).map(|k| used.get(&gram(t, k)).copied().unwrap_or(0)).sum::<usize>();
-        let j = (0..=last_start).min_by_key(|&j| (cost(j), std::cmp::Reverse(j))).unwrap_or(0);
-        for k in j..j + windows {
+        let last_start = (t.len() - 4).min(127);
+        let cost = |k: usize| {
+            let g = gram(t, k);
+            background.get(&g).copied().unwrap_or(0) + 8 * used.get(&g).copied().unwrap_or(0)
+        };
+        let chosen: Vec<usize> = (0..windows)
+            .map(|r| (r..=last_start).step_by(windows).min_by_key(|&k| (cost(k), k)).unwrap_or(r))
+            .collect();
+        for (n, &k) in chosen.iter().enumerate() {
             let w = gram(t, k);
             *used.entry(w).or_insert(0) += 1;
-            let h = (w.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+            let x = w.wrapping_mul(0x9E37_79B1);
+            let h = (x >> (32 - HASH_BITS)) as usize;
+            let f = (x >> (32 - FILTER_BITS)) as usize;
+            filter[f / 32] |= 1 << (f % 32);
             // HEAD: the bucket's first entry + 1 (0: empty); entries chain through NEXT_LINK.
-            // The offset's high bit marks the anchor's first window, the only one that counts
-            // in slots scanned at every position.
             let prev = head[h];
-            // The window's offset in the anchor, with the high bit for the anchor's first window.
-            let off = k as u8 | if k == j { 0x80 } else { 0 };
+            // The window's offset in the anchor; the high bit marks the one window that counts
+            // in slots scanned at every position.
+            let off = k as u8 | if n == 0 { 0x80 } else { 0 };
             next.push((w, ai as u16, off, prev));
             let idx = next.len() as u32;
             head[h] = idx as u16;
@@ -645,6 +662,8 @@ fn build() -> Result<String, String> {
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
     let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
+    let _ = writeln!(code, "/// One bit per {FILTER_BITS}-bit window hash: set when some entry has that hash.");
+    let _ = writeln!(code, "pub static FILTER: [u32; {}] = {filter:?};", filter.len());
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
     // Struct of arrays: no padding between the fields of an entry.
     let col = |f: &dyn Fn(&(u32, u16, u8, u16)) -> String| next.iter().map(f).collect::<Vec<_>>().join(",");

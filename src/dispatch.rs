@@ -2,10 +2,11 @@
 //! number of rules. At each position the next four bytes are hashed into the table build.rs
 //! made; most positions find an empty bucket and cost a handful of instructions.
 
-use crate::catalogue::{ANCHORS, HEAD, NEXT_ANCHOR, NEXT_GRAM, NEXT_LINK, NEXT_OFFSET, STRIDE};
+use crate::catalogue::{ANCHORS, FILTER, HEAD, NEXT_ANCHOR, NEXT_GRAM, NEXT_LINK, NEXT_OFFSET, STRIDE};
 
-/// Must match HASH_BITS in build.rs.
-const HASH_BITS: u32 = 12;
+/// Must match HASH_BITS and FILTER_BITS in build.rs.
+const HASH_BITS: u32 = 11;
+const FILTER_BITS: u32 = 15;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
@@ -48,28 +49,54 @@ impl Candidates {
 
 /// Adds the rules of every anchor that occurs in `text` for `slot`. The message slot is tested
 /// at every STRIDE-th position (build.rs enters each anchor's first STRIDE windows), other
-/// slots, which hold short values, at every position. The loop body is kept tiny (an interpreter
-/// charges for every instruction of it at every step); a non-empty bucket is handled out of line.
+/// slots, which hold short values, at every position. The skipping of empty buckets lives in a
+/// loop of its own (`next_hit`): an interpreter charges for every instruction of a loop body at
+/// every step, so the body holds only the window test.
 #[inline(never)]
 pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     if text.len() < 4 {
         return;
     }
-    let step = if slot == crate::locate::slot::MESSAGE { STRIDE } else { 1 };
+    let message = slot == crate::locate::slot::MESSAGE;
     let last = text.len() - 4;
-    let p = text.as_ptr();
     let mut i = 0;
-    while i <= last {
-        // SAFETY: i + 4 <= text.len().
-        let w = unsafe { (p.add(i) as *const u32).read_unaligned() };
-        let h = (u32::from_le(w).wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-        // SAFETY: h < 1 << HASH_BITS == HEAD.len().
-        let e = unsafe { *HEAD.get_unchecked(h) };
-        if e != 0 {
-            bucket(text, i, u32::from_le(w), e, slot, out);
+    loop {
+        i = if message { next_hit::<STRIDE>(text, i, last) } else { next_hit::<1>(text, i, last) };
+        if i > last {
+            return;
         }
-        i += step;
+        let w = window(text, i);
+        // SAFETY: the hash has HASH_BITS bits: < HEAD.len().
+        let e = unsafe { *HEAD.get_unchecked((hash(w) >> (32 - HASH_BITS)) as usize) };
+        bucket(text, i, w, e, slot, out);
+        i += if message { STRIDE } else { 1 };
     }
+}
+
+#[inline(always)]
+fn window(text: &[u8], i: usize) -> u32 {
+    // SAFETY: callers keep i + 4 <= text.len().
+    u32::from_le(unsafe { (text.as_ptr().add(i) as *const u32).read_unaligned() })
+}
+
+#[inline(always)]
+fn hash(w: u32) -> u32 {
+    w.wrapping_mul(0x9E37_79B1)
+}
+
+/// The first position from `i` on, in steps of `STEP`, whose window passes the filter (some
+/// anchor window has its hash), or a position past `last`. `last + 4 <= text.len()`.
+#[inline(never)]
+fn next_hit<const STEP: usize>(text: &[u8], mut i: usize, last: usize) -> usize {
+    while i <= last {
+        let f = hash(window(text, i)) >> (32 - FILTER_BITS);
+        // SAFETY: f has FILTER_BITS bits: f / 32 < FILTER.len().
+        if unsafe { *FILTER.get_unchecked((f / 32) as usize) } >> (f % 32) & 1 != 0 {
+            return i;
+        }
+        i += STEP;
+    }
+    i
 }
 
 /// Walks the bucket's chain: entries whose window equals `w` are verified out of line, so the
