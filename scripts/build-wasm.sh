@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=wasm32-wasip1
 TDIR=target/wasm
-EXPORTS="-C link-arg=--export=malloc -C link-arg=--export=free"
+EXPORTS="-C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=--compress-relocations"
 DEB_PKGS="rustc-web cargo-web rust-web-src wasi-libc lld"
 
 have_rustup_target() {

@@ -27,6 +27,9 @@ pub struct Filter {
     out: Vec<u8>,
     bufs: Buffers,
     cands: Candidates,
+    /// Where the current record's slot values are; reset, not rebuilt, per record.
+    found: Found,
+    locs: [Loc; NSLOTS],
 }
 
 impl Filter {
@@ -63,15 +66,14 @@ impl Filter {
         // One allocation for the record and what is appended; growing by doubling would leave
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
-        let mut found = Found::default();
-        let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
-        match locate::locate(record, &mut self.bufs, &mut found, &mut locs) {
+        self.found.reset();
+        match locate::locate(record, &mut self.bufs, &mut self.found, &mut self.locs) {
             None => self.invalid(record),
             // Nothing an anchor could be in, or already classified: the record as it is.
-            Some(_) if found.present & ANCHOR_SLOT_MASK == 0 || (found.has_vpn && (found.vpn_is_ours || found.has_vpnlog)) => {
+            Some(_) if self.found.present & ANCHOR_SLOT_MASK == 0 || (self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog)) => {
                 self.out.extend_from_slice(record)
             }
-            Some(root) => self.classify_into_out(record, root, &found, &locs, append),
+            Some(root) => self.classify_into_out(record, root, append),
         }
         crate::probe!(5);
         self.finish()
@@ -84,13 +86,12 @@ impl Filter {
         &mut self,
         record: &[u8],
         root: json::Root,
-        found: &Found,
-        locs: &[Loc; NSLOTS],
         append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification),
     ) {
         crate::probe!(2);
+        let found = &self.found;
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
-        let texts = locate::texts(record, &self.bufs, found.present, locs);
+        let texts = locate::texts(record, &self.bufs, found.present, &self.locs);
         crate::probe!(3);
         let class = classify::classify(&texts, found.present, &mut self.cands);
         crate::probe!(4);

@@ -190,7 +190,8 @@ pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
 }
 
 /// Where each slot's value is: buffer (0 = record, 1 = unparsed document from `log`), span and
-/// priority (255 = absent). Also what the record says about an existing `vpn` key.
+/// priority. Also what the record says about an existing `vpn` key. Only the slots whose bit is
+/// in `present` hold meaningful values, so a filter reuses one `Found` after a `reset`.
 pub struct Found {
     /// Bit mask of the slots that hold a value.
     pub present: u32,
@@ -209,6 +210,15 @@ impl Default for Found {
 }
 
 impl Found {
+    /// Forgets the previous record's slots (their arrays are not cleared: see `present`).
+    #[inline(always)]
+    pub fn reset(&mut self) {
+        self.present = 0;
+        self.has_vpn = false;
+        self.has_vpnlog = false;
+        self.vpn_is_ours = false;
+    }
+
     /// Notes the keys of the existing-`vpn` rule.
     pub fn note_key(&mut self, key: Key) {
         if let Some(&(_, _, &[(m, _), ..], _)) = KEYS.get((key as usize).wrapping_sub(1)) {
@@ -231,8 +241,9 @@ impl Found {
                 continue;
             }
             let i = s as usize;
+            let absent = self.present >> (i & 31) & 1 == 0;
             if let Some(cur) = self.prio.get_mut(i) {
-                if p < *cur {
+                if absent || p < *cur {
                     *cur = p;
                     self.present |= 1 << i;
                     self.span[i] = span;
@@ -257,7 +268,8 @@ impl Found {
 
     /// The `log` value, when it is the message slot.
     pub fn log_span(&self) -> Option<Span> {
-        (self.prio[MESSAGE as usize] == 0 && self.src[MESSAGE as usize] == 0).then_some(self.span[MESSAGE as usize])
+        let m = MESSAGE as usize;
+        (self.present >> m & 1 == 1 && self.prio[m] == 0 && self.src[m] == 0).then_some(self.span[m])
     }
 }
 
