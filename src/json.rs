@@ -35,13 +35,14 @@ fn has_zero(v: u64) -> u64 {
 }
 
 /// The high bit of every byte of `w` that is a quote, a backslash, a control character or
-/// non-ASCII. Bits above the lowest may be spurious; the lowest is exact.
+/// non-ASCII. Bits above the lowest may be spurious; the lowest is exact: below it every byte is
+/// printable ASCII, so no subtraction there borrows or sets a high bit.
 #[inline(always)]
 fn special(w: u64) -> u64 {
-    let quote = has_zero(w ^ (ONES * b'"' as u64));
-    let bslash = has_zero(w ^ (ONES * b'\\' as u64));
-    let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    quote | bslash | ctl | (w & HIGHS)
+    let quote = (w ^ (ONES * b'"' as u64)).wrapping_sub(ONES);
+    let bslash = (w ^ (ONES * b'\\' as u64)).wrapping_sub(ONES);
+    let ctl = w.wrapping_sub(ONES * 0x20);
+    (quote | bslash | ctl | w) & HIGHS
 }
 
 /// A byte a string body may hold without a closer look.

@@ -35,18 +35,26 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 #[inline(never)]
 fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
     let pat = ONES * c as u64;
-    while let Some(s) = hay.get(i..i + 8) {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        let x = u64::from_le_bytes(a) ^ pat;
-        let m = x.wrapping_sub(ONES) & !x & HIGHS;
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
+    if hay.len() >= 8 {
+        let (last, p) = (hay.len() - 8, hay.as_ptr());
+        while i <= last {
+            // SAFETY: i + 8 <= hay.len().
+            let x = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() }) ^ pat;
+            let m = x.wrapping_sub(ONES) & !x & HIGHS;
+            if m != 0 {
+                return Some(i + (m.trailing_zeros() / 8) as usize);
+            }
+            i += 8;
         }
-        i += 8;
     }
-    while i < hay.len() {
-        if hay.get(i) == Some(&c) {
+    find_byte_tail(hay, c, i)
+}
+
+/// `find_byte` within the last eight bytes.
+#[inline(never)]
+fn find_byte_tail(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
+    while let Some(&x) = hay.get(i) {
+        if x == c {
             return Some(i);
         }
         i += 1;
@@ -54,12 +62,22 @@ fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
     None
 }
 
-/// `hay[at..]` starts with `needle` (a byte loop: cheaper here than a call to memcmp).
+/// `hay[at..]` starts with `needle`: four bytes at a time, then bytes (cheaper here than a
+/// call to memcmp).
 #[inline(always)]
 pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
     let Some(h) = hay.get(at..at + needle.len()) else { return false };
+    let n = needle.len();
+    let (hp, np) = (h.as_ptr(), needle.as_ptr());
     let mut k = 0;
-    while k < needle.len() {
+    while k + 4 <= n {
+        // SAFETY: k + 4 <= n == h.len() == needle.len().
+        if unsafe { (hp.add(k) as *const u32).read_unaligned() != (np.add(k) as *const u32).read_unaligned() } {
+            return false;
+        }
+        k += 4;
+    }
+    while k < n {
         if h[k] != needle[k] {
             return false;
         }
