@@ -136,22 +136,41 @@ fn run_end(t: &[u8], mut i: usize, ty: HoleTy, stop: u8) -> usize {
     i
 }
 
+/// `ip_end`'s byte classes: 1 hex digit, 2 `.`, 4 `:`, 0 anything else.
+static IP_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_hexdigit() {
+            1
+        } else if b == b'.' {
+            2
+        } else if b == b':' {
+            4
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
 /// An IP address starting at `s`: IPv4 dotted quad (stopping before `:port`) or IPv6. Returns
 /// its end, or None when the run there is not shaped like an address.
 #[inline(never)]
 fn ip_end(t: &[u8], s: usize) -> Option<usize> {
-    let (mut i, mut dots, mut colons) = (s, 0u32, 0u32);
+    // Class bits per byte: 1 hex digit, 2 dot, 4 colon. A colon after a dot ends the address
+    // (`192.0.2.1:500`): the first dot puts 4 into `stop`.
+    let (mut i, mut dots, mut colons, mut stop) = (s, 0u32, 0u32, 0u8);
     while let Some(&c) = t.get(i) {
-        if c == b'.' {
-            dots += 1;
-        } else if c == b':' {
-            if dots > 0 {
-                break;
-            }
-            colons += 1;
-        } else if !c.is_ascii_hexdigit() {
+        let k = IP_CLASS[c as usize];
+        if k == 0 || k & stop != 0 {
             break;
         }
+        stop |= (k & 2) << 1;
+        dots += (k >> 1 & 1) as u32;
+        colons += (k >> 2) as u32;
         i += 1;
     }
     // Sentence punctuation after an address is not part of it ("... peer 192.0.2.1.").
