@@ -149,6 +149,11 @@ impl<'a> Fields<'a> {
         self.set & bit(i) != 0
     }
 
+    /// Field `i` holds an IP address (not a name such as BIRD's neighbour `transit2`).
+    fn address(&self, i: usize) -> bool {
+        matches!(self.get(i), V::Val(Val::Str(x)) if crate::template::is_ip(x))
+    }
+
     fn get(&self, i: usize) -> V<'a> {
         self.v.get(i).copied().unwrap_or(V::None)
     }
@@ -377,12 +382,13 @@ fn nested(out: &mut Vec<u8>, f: &Fields, mask: u64) {
     out.push(b'}');
 }
 
-/// The remote side: the peer, or for BGP without a peer the neighbour (field indices).
+/// The remote side: the peer, or for BGP without a peer the neighbour when it is an address
+/// (BIRD names neighbours by protocol name) (field indices).
 #[inline(never)]
 fn remote(f: &Fields) -> Option<usize> {
     if f.has(PEER_IP) {
         Some(PEER_IP)
-    } else if f.bgp() && f.has(BGP_NEIGHBOR) {
+    } else if f.bgp() && f.address(BGP_NEIGHBOR) {
         Some(BGP_NEIGHBOR)
     } else {
         None
@@ -498,14 +504,14 @@ fn ecs(w: &mut Members, record: &[u8], key: &[u8], f: &Fields) {
         }
     }
     let ips = [PEER_IP, LOCAL_IP, BGP_NEIGHBOR, BGP_NEXT_HOP];
-    if taken & ECS_RELATED == 0 && ips.iter().any(|&i| f.has(i)) {
+    if taken & ECS_RELATED == 0 && ips.iter().any(|&i| f.address(i)) {
         w.key(b"related");
         w.s(b"{\"ip\":[");
         let mut first = true;
         for (k, &i) in ips.iter().enumerate() {
             let V::Val(Val::Str(ip)) = f.get(i) else { continue };
             let seen = ips.get(..k).unwrap_or_default().iter().any(|&j| matches!(f.get(j), V::Val(Val::Str(x)) if x == ip));
-            if f.has(i) && !seen {
+            if f.address(i) && !seen {
                 if !first {
                     w.s(b",");
                 }

@@ -156,6 +156,11 @@ static IP_CLASS: [u8; 256] = {
     t
 };
 
+/// The whole of `t` is an IP address (as `ip` holes capture them).
+pub fn is_ip(t: &[u8]) -> bool {
+    ip_end(t, 0) == Some(t.len())
+}
+
 /// An IP address starting at `s`: IPv4 dotted quad (stopping before `:port`) or IPv6. Returns
 /// its end, or None when the run there is not shaped like an address.
 #[inline(never)]

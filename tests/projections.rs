@@ -133,11 +133,16 @@ fn endpoint(vpn: &Map<String, Value>, rest: &mut Map<String, Value>, ip: Option<
     e
 }
 
+/// An IP address, as the standard library parses one (BIRD's neighbours are names).
+fn is_address(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.parse::<std::net::IpAddr>().is_ok())
+}
+
 fn remote(vpn: &Map<String, Value>) -> Option<&'static str> {
     let bgp = matches!(str_of(vpn, "kind"), "bgp" | "route");
     if get(vpn, "peer.ip").is_some() {
         Some("peer.ip")
-    } else if bgp && get(vpn, "bgp.neighbor").is_some() {
+    } else if bgp && get(vpn, "bgp.neighbor").is_some_and(is_address) {
         Some("bgp.neighbor")
     } else {
         None
@@ -217,7 +222,7 @@ fn expect_ecs(t: &Tables, record: &Map<String, Value>, ns: &str, vpn: &Map<Strin
     }
     let mut ips: Vec<Value> = Vec::new();
     for p in ["peer.ip", "local.ip", "bgp.neighbor", "bgp.next_hop"] {
-        if let Some(ip) = get(vpn, p) {
+        if let Some(ip) = get(vpn, p).filter(|v| is_address(v)) {
             if !ips.contains(ip) {
                 ips.push(ip.clone());
             }
