@@ -7,41 +7,79 @@ use crate::classify::{Classification, Val};
 use crate::fields::{FIELDS, GROUPS};
 use crate::json;
 
+/// Room enough for one field's separators and name: closing two groups, a comma, opening two
+/// groups and the leaf (`"notification":` ...), whatever the field.
+const FIELD_ROOM: usize = {
+    let (mut leaf, mut open, mut i) = (0, 0, 0);
+    while i < FIELDS.len() {
+        if FIELDS[i].leaf.len() > leaf {
+            leaf = FIELDS[i].leaf.len();
+        }
+        i += 1;
+    }
+    i = 0;
+    while i < GROUPS.len() {
+        if GROUPS[i].0.len() > open {
+            open = GROUPS[i].0.len();
+        }
+        i += 1;
+    }
+    leaf + 2 * open + 4
+};
+
+/// Appends `b`, for which the caller reserved room: one copy, no capacity check (this is the
+/// path every classified record takes, and each check is paid for in the interpreter).
+#[inline(always)]
+fn put(out: &mut Vec<u8>, b: &[u8]) {
+    let n = out.len();
+    debug_assert!(out.capacity() - n >= b.len());
+    // SAFETY: every caller reserves at least b.len() bytes of spare capacity before it puts
+    // them (`member`, `enter`, `value`, `quoted`), and a slice never overlaps the spare capacity.
+    unsafe {
+        core::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().add(n), b.len());
+        out.set_len(n + b.len());
+    }
+}
+
 /// Appends `"key":{...}` for the classification.
 #[inline(never)]
 pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
-    out.push(b'"');
-    out.extend_from_slice(key);
-    out.extend_from_slice(b"\":{");
     let r = c.rule;
-    out.extend_from_slice(r.head());
-    out.extend_from_slice(c.severity.as_bytes());
-    out.extend_from_slice(r.tail());
-    out.extend_from_slice(r.hint_json());
-    out.extend_from_slice(r.after());
-    out.extend_from_slice(r.id_tail.as_bytes());
-    out.push(b'"');
+    let (head, sev, tail, hint, after, id) = (r.head(), c.severity.as_bytes(), r.tail(), r.hint_json(), r.after(), r.id_tail.as_bytes());
+    out.reserve(key.len() + head.len() + sev.len() + tail.len() + hint.len() + after.len() + id.len() + 6);
+    put(out, b"\"");
+    put(out, key);
+    put(out, b"\":{");
+    put(out, head);
+    put(out, sev);
+    put(out, tail);
+    put(out, hint);
+    put(out, after);
+    put(out, id);
+    put(out, b"\"");
     let mut group = 0u8;
     let mut m = c.set;
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let Some(field) = FIELDS.get(i) else { break };
+        out.reserve(FIELD_ROOM);
         if field.group == group {
-            out.push(b',');
+            put(out, b",");
         } else {
             enter(out, group, field.group);
             group = field.group;
         }
-        out.extend_from_slice(field.leaf.as_bytes());
+        put(out, field.leaf.as_bytes());
         value(out, c.vals[i]);
     }
+    out.reserve(4);
     let mut g = group;
     while g != 0 {
-        out.push(b'}');
+        put(out, b"}");
         g = parent(g);
     }
-    out.push(b'}');
+    put(out, b"}");
 }
 
 pub(crate) fn parent(g: u8) -> u8 {
@@ -53,6 +91,7 @@ pub(crate) fn parent(g: u8) -> u8 {
 /// that the caller writes the next member without a comma.
 #[inline(never)]
 pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
+    out.reserve(FIELD_ROOM);
     let (pf, pt) = (parent(from), parent(to));
     let common = if pt == from {
         from
@@ -65,12 +104,12 @@ pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
     };
     let mut g = from;
     while g != common {
-        out.push(b'}');
+        put(out, b"}");
         g = parent(g);
     }
     // The group we are in has members already (the root always does), hence the comma.
-    out.push(b',');
-    let opening = |out: &mut Vec<u8>, g: u8| out.extend_from_slice(GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
+    put(out, b",");
+    let opening = |out: &mut Vec<u8>, g: u8| put(out, GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
     if to != common {
         if pt != common {
             opening(out, pt);
@@ -83,12 +122,23 @@ pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
 pub(crate) fn value(out: &mut Vec<u8>, v: Val) {
     match v {
         Val::Str(s) => {
-            out.push(b'"');
+            out.reserve(s.len() + 2);
+            put(out, b"\"");
             json::escape_into(s, out);
-            out.push(b'"');
+            out.reserve(1);
+            put(out, b"\"");
         }
-        Val::Num(d) => out.extend_from_slice(if d.is_empty() { b"0" } else { d }),
-        Val::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Val::None => out.extend_from_slice(b"null"),
+        Val::Num(d) => {
+            out.reserve(d.len() + 1);
+            put(out, if d.is_empty() { b"0" } else { d });
+        }
+        Val::Bool(b) => {
+            out.reserve(5);
+            put(out, if b { b"true" } else { b"false" });
+        }
+        Val::None => {
+            out.reserve(4);
+            put(out, b"null");
+        }
     }
 }
