@@ -46,6 +46,7 @@ pub const FIELDS: &[Field] = &[
     Field { name: "hint", ty: FieldType::Str, group: 0, leaf: "\"hint\":" },
     Field { name: "vendor", ty: FieldType::Str, group: 0, leaf: "\"vendor\":" },
     Field { name: "rule", ty: FieldType::Str, group: 0, leaf: "\"rule\":" },
+    Field { name: "code", ty: FieldType::Str, group: 0, leaf: "\"code\":" },
     Field { name: "state", ty: FieldType::Str, group: 0, leaf: "\"state\":" },
     Field { name: "peer.ip", ty: FieldType::Str, group: 1, leaf: "\"ip\":" },
     Field { name: "peer.port", ty: FieldType::Num, group: 1, leaf: "\"port\":" },

@@ -55,7 +55,7 @@ const LOCAL_PORT: usize = field("local.port");
 const TUNNEL: usize = field("tunnel");
 const SESSION: usize = field("session");
 const USER: usize = field("user");
-const MESSAGE_ID: usize = field("message_id");
+const CODE: usize = field("code");
 const BGP_NEIGHBOR: usize = field("bgp.neighbor");
 const BGP_NEXT_HOP: usize = field("bgp.next_hop");
 
@@ -465,9 +465,9 @@ fn ecs(w: &mut Members, record: &[u8], key: &[u8], f: &Fields) {
         opt(w.out, f, EVENT, b"\"action\":", false);
         opt(w.out, f, OUTCOME, b"\"outcome\":", false);
         opt(w.out, f, REASON, b"\"reason\":", false);
-        opt(w.out, f, MESSAGE_ID, b"\"code\":", false);
+        opt(w.out, f, CODE, b"\"code\":", false);
         w.s(b"}");
-        rest &= !(bit(EVENT) | bit(OUTCOME) | bit(REASON) | bit(MESSAGE_ID));
+        rest &= !(bit(EVENT) | bit(OUTCOME) | bit(REASON) | bit(CODE));
     }
     if taken & ECS_OBSERVER == 0 {
         if let Some(&(_, name, product)) = VENDOR_NAMES.get(f.vendor) {
@@ -651,7 +651,11 @@ fn ocsf(w: &mut Members, record: &[u8], key: &[u8], f: &Fields, time: Time) {
             w.s(product);
             w.s(b"\"},\"version\":\"");
             w.s(OCSF_VERSION);
-            w.s(b"\"}");
+            w.s(b"\"");
+            if opt(w.out, f, CODE, b"\"event_code\":", false) {
+                rest &= !bit(CODE);
+            }
+            w.s(b"}");
         }
     }
     if free(16) {

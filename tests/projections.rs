@@ -180,12 +180,12 @@ fn expect_ecs(t: &Tables, record: &Map<String, Value>, ns: &str, vpn: &Map<Strin
         e.insert("type".into(), json!(types));
         e.insert("action".into(), json!(event));
         e.insert("outcome".into(), json!(outcome));
-        for (from, to) in [("reason", "reason"), ("message_id", "code")] {
+        for (from, to) in [("reason", "reason"), ("code", "code")] {
             if let Some(x) = get(vpn, from) {
                 e.insert(to.into(), x.clone());
             }
         }
-        for f in ["event", "outcome", "reason", "message_id"] {
+        for f in ["event", "outcome", "reason", "code"] {
             remove(&mut rest, f);
         }
         out.push(("event".into(), Value::Object(e)));
@@ -325,7 +325,13 @@ fn expect_ocsf(t: &Tables, record: &Map<String, Value>, ns: &str, vpn: &Map<Stri
         }
     }
     let names = &t.vendors[vendor];
-    add("metadata", json!({"product": {"vendor_name": names[0], "name": names[1]}, "version": "1.2.0"}));
+    let mut metadata = json!({"product": {"vendor_name": names[0], "name": names[1]}, "version": "1.2.0"});
+    if let Some(code) = get(vpn, "code") {
+        metadata["event_code"] = code.clone();
+    }
+    if add("metadata", metadata) && get(vpn, "code").is_some() {
+        remove(&mut rest, "code");
+    }
     let mut unmapped = Map::new();
     unmapped.insert(ns.into(), Value::Object(rest));
     add("unmapped", Value::Object(unmapped));

@@ -66,6 +66,10 @@ pub const FIELD_MEANINGS: &[(&str, &str)] = &[
         "`1` or `2`, when the message is specific to IKEv1 or IKEv2.",
     ),
     (
+        "code",
+        "The vendor's own id of the message, where the source has one: Cisco ASA `713119`, Cisco IOS `IKMP_NO_SA`, FortiGate `logid`, a Juniper tag, a Palo Alto event id, FRR's message id, an Alibaba event name. Set by the rule (`set`) or captured from the line. ECS `event.code`, OCSF `metadata.event_code`.",
+    ),
+    (
         "state",
         "The state the source reports, normalised: `established`, `negotiating`, `rekeying`, `down` or `up` (AWS phase states and BGP status; see \"Structured keys\").",
     ),

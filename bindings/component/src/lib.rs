@@ -85,6 +85,7 @@ fn convert(c: &vpnlog::Classification) -> Classification {
         hint: nonempty(r.hint),
         vendor: r.vendor.to_string(),
         rule: r.id.to_string(),
+        code: s("code"),
         state: s("state"),
         peer: endpoint("peer"),
         local: endpoint("local"),

@@ -72,6 +72,8 @@ export interface Classification {
   vendor: string;
   /** The id of the rule that matched (docs/RULES.md). */
   rule: string;
+  /** The vendor's own id of the message (Cisco ASA 713119, FortiGate logid ...). */
+  code?: string;
   state?: State;
   peer?: Endpoint;
   local?: Endpoint;
