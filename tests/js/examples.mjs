@@ -1,5 +1,5 @@
 // Example records from several vendors with their expected classification, worked out by hand
-// from the rules in rules/*.toml (anchors, patterns, static fields) and the defaults in
+// from the rules in rules/*.toml (anchors, patterns, static fields and `set`) and the defaults in
 // rules/README.md (severity warn for a failure without one). The lines are written for these
 // tests in the vendors' documented formats. `hint` is the start of the rule's own hint text.
 
@@ -10,7 +10,7 @@ export const LINES = [
     line: 'Nov 22 04:12:09 asa-dc2 : %ASA-3-713903: Group = 198.51.100.20, IP = 198.51.100.20, ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  Aborting',
     expect: {
       kind: 'ike', event: 'auth_failed', outcome: 'failure', severity: 'warn', phase: 1, ike_version: 1,
-      reason: 'psk_mismatch', vendor: 'cisco_asa', rule: 'cisco_asa.ike.auth_failed.psk_decrypt',
+      reason: 'psk_mismatch', vendor: 'cisco_asa', rule: 'cisco_asa.ike.auth_failed.psk_decrypt', code: '713903',
       peer: { ip: '198.51.100.20' }, tunnel: '198.51.100.20',
     },
     hint: 'The ASA could not decrypt the peer',
@@ -30,7 +30,7 @@ export const LINES = [
     line: 'date=2026-11-22 time=05:17:40 devname="FGT-BRANCH" devid="FG60FTK21000042" logid="0101037136" type="event" subtype="vpn" level="error" vd="root" msg="IPsec DPD failure" action="dpd" remip=203.0.113.91 locip=198.51.100.14 remport=4500 locport=4500 outintf="wan2" user="N/A" group="N/A" assignip=N/A vpntunnel="to-hq" status="dpd_failure"',
     expect: {
       kind: 'dpd', event: 'dpd_timeout', outcome: 'failure', severity: 'warn', reason: 'peer_dead',
-      vendor: 'fortigate', rule: 'fortigate.dpd.dpd_timeout',
+      vendor: 'fortigate', rule: 'fortigate.dpd.dpd_timeout', code: '0101037136',
       peer: { ip: '203.0.113.91', port: 4500 }, local: { ip: '198.51.100.14' }, tunnel: 'to-hq',
     },
     hint: 'The peer stopped answering Dead Peer Detection',
@@ -40,7 +40,7 @@ export const LINES = [
     line: 'Nov 22 05:20:02 edge-r2 bgpd[877]: [M59KS-A3ZXZ] %ADJCHANGE: neighbor 198.51.100.201(isp-a) in vrf default Up',
     expect: {
       kind: 'bgp', event: 'bgp_session_up', outcome: 'success', severity: 'info',
-      vendor: 'frr', rule: 'frr.bgp.bgp_session_up', bgp: { neighbor: '198.51.100.201' },
+      vendor: 'frr', rule: 'frr.bgp.bgp_session_up', code: 'M59KS-A3ZXZ', bgp: { neighbor: '198.51.100.201' },
     },
   },
 ];
