@@ -220,41 +220,47 @@ fn trim_end(t: &[u8], s: usize, mut e: usize) -> usize {
     }
 }
 
-fn stop_byte(toks: &[Tok], k: usize) -> u8 {
-    match toks.get(k + 1) {
-        Some(Tok::Lit(l)) => l.first().copied().unwrap_or(0),
-        _ => 0,
+/// `hole_lit`'s results that are not an index: the pattern failed from this start, or a literal
+/// it searched for is absent from here on.
+const FAILED: usize = usize::MAX - 1;
+const IMPOSSIBLE: usize = usize::MAX;
+
+/// A hole at `pos` and the literal that follows it, in one step: a lazy hole searches for the
+/// literal and captures what lies before it; a typed hole captures its run, which the literal
+/// must follow at once. Returns the index after the literal, FAILED or IMPOSSIBLE.
+#[inline(never)]
+fn hole_lit(t: &[u8], pos: usize, f: u8, ty: HoleTy, l: &[u8], caps: &mut Caps) -> usize {
+    if ty == HoleTy::Lazy {
+        let Some(at) = find(t, l, pos) else { return IMPOSSIBLE };
+        caps.push(f, pos, at);
+        return at + l.len();
     }
+    let Some((s, e)) = typed_run(t, pos, ty, l.first().copied().unwrap_or(0)) else { return FAILED };
+    if !starts_at(t, e, l) {
+        return FAILED;
+    }
+    caps.push(f, s, e);
+    e + l.len()
 }
 
-/// A literal after a lazy hole: searched for; the hole captures what lies before it.
+/// A hole that no literal follows: the last token, or a typed hole before another hole.
 #[inline(never)]
-fn lazy_then_lit(t: &[u8], l: &[u8], f: u8, s: usize, caps: &mut Caps) -> Option<usize> {
-    let at = find(t, l, s)?;
-    caps.push(f, s, at);
-    Some(at + l.len())
+fn hole_alone(t: &[u8], pos: usize, f: u8, ty: HoleTy, caps: &mut Caps) -> usize {
+    if ty == HoleTy::Lazy {
+        // Only at the end (build.rs): the rest of the text, trimmed.
+        let e = trim_end(t, pos, t.len());
+        caps.push(f, pos, e);
+        return if e > pos { t.len() } else { FAILED };
+    }
+    let Some((s, e)) = typed_run(t, pos, ty, 0) else { return FAILED };
+    caps.push(f, s, e);
+    if ty == HoleTy::Rest { t.len() } else { e }
 }
 
 /// A literal that must follow at once.
 #[inline(never)]
-fn lit_at(t: &[u8], pos: usize, l: &[u8]) -> Option<usize> {
-    starts_at(t, pos, l).then_some(pos + l.len())
-}
-
-/// A typed hole at `pos`; returns the index after the run.
-#[inline(never)]
-fn typed_step(toks: &[Tok], k: usize, t: &[u8], pos: usize, f: u8, ty: HoleTy, caps: &mut Caps) -> Option<usize> {
-    let (s, e) = typed_run(t, pos, ty, stop_byte(toks, k))?;
-    caps.push(f, s, e);
-    Some(if ty == HoleTy::Rest { t.len() } else { e })
-}
-
-/// A lazy hole at the end of the pattern: the rest of the text, trimmed.
-#[inline(never)]
-fn lazy_tail(t: &[u8], pos: usize, f: u8, caps: &mut Caps) -> bool {
-    let e = trim_end(t, pos, t.len());
-    caps.push(f, pos, e);
-    e > pos
+fn lit_at(t: &[u8], pos: usize, l: &[u8]) -> usize {
+    if starts_at(t, pos, l) { pos + l.len() } else { FAILED }
 }
 
 /// How matching from one start ended.
@@ -267,33 +273,31 @@ enum Outcome {
     Impossible,
 }
 
-/// Matches the tokens from `k` on, anchored at `pos`.
+/// Matches the tokens from `k` on, anchored at `pos`: a hole and the literal after it are one
+/// step, so the loop turns about once per hole.
 #[inline(never)]
 fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut Caps) -> Outcome {
-    let mut lazy: Option<(u8, usize)> = None;
-    while let Some(tok) = toks.get(k) {
-        let next = match *tok {
-            Tok::Lit(l) => match lazy.take() {
-                Some((f, s)) => match lazy_then_lit(t, l, f, s, caps) {
-                    None => return Outcome::Impossible,
-                    found => found,
-                },
-                None => lit_at(t, pos, l),
-            },
-            Tok::Hole(f, HoleTy::Lazy) => {
-                if k + 1 == toks.len() {
-                    return if lazy_tail(t, pos, f, caps) { Outcome::Matched } else { Outcome::Failed };
-                }
-                lazy = Some((f, pos));
-                Some(pos)
+    loop {
+        let n = match (toks.get(k), toks.get(k + 1)) {
+            (None, _) => return Outcome::Matched,
+            (Some(&Tok::Hole(f, ty)), Some(&Tok::Lit(l))) => {
+                k += 2;
+                hole_lit(t, pos, f, ty, l, caps)
             }
-            Tok::Hole(f, ty) => typed_step(toks, k, t, pos, f, ty, caps),
+            (Some(&Tok::Hole(f, ty)), _) => {
+                k += 1;
+                hole_alone(t, pos, f, ty, caps)
+            }
+            (Some(&Tok::Lit(l)), _) => {
+                k += 1;
+                lit_at(t, pos, l)
+            }
         };
-        let Some(n) = next else { return Outcome::Failed };
+        if n >= FAILED {
+            return if n == IMPOSSIBLE { Outcome::Impossible } else { Outcome::Failed };
+        }
         pos = n;
-        k += 1;
     }
-    Outcome::Matched
 }
 
 /// At most this many occurrences of a pattern's first literal are tried, so that matching stays
