@@ -309,18 +309,16 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     if b.get(i) != Some(&b'{') {
         return None;
     }
+    // Compact JSON, as Fluent Bit renders records, takes the fast path; anything else (whitespace,
+    // escaped keys, deep nesting, invalid input) the general loop below, from the start.
+    let j = compact_object(b, i + 1, 1, Parent::Root, found, src);
+    if j != BAIL {
+        return finish(b, j);
+    }
+    found.reset();
     let mut s = Scanner { words: stack, depth: 0, obj: true, opened: true, parent: Parent::Other };
     s.open(true, OTHER);
     i += 1;
-    // The flat members first; the general loop below takes over at the first other one.
-    let j = flat_members(b, i, found, src);
-    if j & DONE != 0 {
-        return finish(b, (j & !DONE) + 1);
-    }
-    if j != i {
-        s.opened = false;
-    }
-    i = j;
     loop {
         // A member (in an object) or an element (in an array) is expected at `i`.
         if s.obj && b.get(i) == Some(&b'"') {
@@ -388,65 +386,108 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     }
 }
 
-/// Marks the result of `flat_members` that is the index of the root's closing brace.
-const DONE: usize = 1 << (usize::BITS - 1);
+/// `compact_object`'s result when the input is not in the shape it takes.
+const BAIL: usize = usize::MAX;
 
-/// The root's members from `i` (right after the opening brace) while each is `"key":value`
-/// with a plain-ASCII key, no whitespace, and a string, number or literal value: the shape Fluent
-/// Bit renders. Returns the index of the root's closing brace | DONE, or the index of the first
-/// member it leaves to the general loop of `scan` (`i` itself when it took none). It records
-/// exactly what that loop would record for the members it takes, at a fraction of its cost.
+/// The fast path's nesting limit: deeper containers go to the general loop (the call stack
+/// holds one frame per level here).
+const COMPACT_DEPTH: usize = 4;
+
+/// The members of an object from `i` (right after its `{`) at `depth` (1: the root), in compact
+/// JSON: `"key":value` pairs with plain-ASCII keys and no whitespace, values strings, numbers,
+/// literals, or containers at most COMPACT_DEPTH deep. `parent` is what the members' container
+/// is (depth 1 and 2). Records what `scan`'s general loop would record for the same members.
+/// Returns the index after the closing `}`, or BAIL (nothing is undone: `scan` resets `found`).
 #[inline(never)]
-fn flat_members(b: &[u8], mut i: usize, found: &mut Found, src: u8) -> usize {
+fn compact_object(b: &[u8], mut i: usize, depth: usize, parent: Parent, found: &mut Found, src: u8) -> usize {
+    if b.get(i) == Some(&b'}') {
+        return i + 1;
+    }
     loop {
         if b.get(i) != Some(&b'"') {
-            return i;
+            return BAIL;
         }
         let e = plain_run(b, i + 1);
         if b.get(e) != Some(&b'"') || b.get(e + 1) != Some(&b':') {
-            return i;
+            return BAIL;
         }
-        let vs = e + 2;
-        let Some(&c) = b.get(vs) else { return i };
-        let next;
-        if c == b'"' {
-            let mut v = plain_run(b, vs + 1);
-            let mut escaped = false;
-            if b.get(v) != Some(&b'"') {
-                let Some(x) = string_end(b, v) else { return i };
-                (v, escaped) = x;
-            }
-            if maybe_known_key(b, i + 1, e) {
-                flat_known(b, i + 1, e, Span { start: (vs + 1) as u32, end: v as u32, escaped, string: true }, found, src);
-            }
-            next = v + 1;
-        } else {
-            if c == b'{' || c == b'[' || c <= b' ' {
-                return i;
-            }
-            let Some(v) = scalar_end(b, vs, c) else { return i };
-            if maybe_known_key(b, i + 1, e) {
-                flat_known(b, i + 1, e, Span { start: vs as u32, end: v as u32, escaped: false, string: false }, found, src);
-            }
-            next = v;
-        }
+        let key = if depth <= 2 && maybe_known_key(b, i + 1, e) { compact_key(b, i + 1, e, parent, found) } else { OTHER };
+        let next = compact_value(b, e + 2, depth, key, found, src);
         match b.get(next) {
             Some(b',') => i = next + 1,
-            Some(b'}') => return next | DONE,
-            _ => return i,
+            Some(b'}') => return next + 1,
+            _ => return BAIL,
         }
     }
 }
 
-/// A root member taken by `flat_members` whose key may be known: as `known_key` and the
-/// recording in `scan`.
+/// A value at `i` in an object at `depth` under `key`: returns the index after it, or BAIL
+/// (an index past the input, which no caller matches).
 #[inline(never)]
-fn flat_known(b: &[u8], s: usize, e: usize, span: Span, found: &mut Found, src: u8) {
-    let key = classify_key(Parent::Root, b.get(s..e).unwrap_or(&[]));
-    found.note_key(key);
-    if key != OTHER {
-        found.record(key, span, src);
+fn compact_value(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
+    let Some(&c) = b.get(i) else { return BAIL };
+    if c == b'"' {
+        let mut v = plain_run(b, i + 1);
+        let mut escaped = false;
+        if b.get(v) != Some(&b'"') {
+            let Some(x) = string_end(b, v) else { return BAIL };
+            (v, escaped) = x;
+        }
+        if key != OTHER {
+            found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped, string: true }, src);
+        }
+        return v + 1;
     }
+    compact_other(b, i, c, depth, key, found, src)
+}
+
+/// A value that is not a string: a container, or a number or literal.
+#[inline(never)]
+fn compact_other(b: &[u8], i: usize, c: u8, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
+    if depth >= COMPACT_DEPTH && (c == b'{' || c == b'[') {
+        return BAIL;
+    }
+    match c {
+        b'{' => {
+            let parent = if depth == 1 { key_parent(key) } else { Parent::Other };
+            compact_object(b, i + 1, depth + 1, parent, found, src)
+        }
+        b'[' => compact_array(b, i + 1, depth + 1, found, src),
+        _ if c <= b' ' => BAIL,
+        _ => {
+            let Some(v) = scalar_end(b, i, c) else { return BAIL };
+            if key != OTHER {
+                found.record(key, Span { start: i as u32, end: v as u32, escaped: false, string: false }, src);
+            }
+            v
+        }
+    }
+}
+
+/// The elements of an array from `i` (right after its `[`) at `depth`; nothing in an array is
+/// recorded. Returns the index after the closing `]`, or BAIL.
+#[inline(never)]
+fn compact_array(b: &[u8], mut i: usize, depth: usize, found: &mut Found, src: u8) -> usize {
+    if b.get(i) == Some(&b']') {
+        return i + 1;
+    }
+    loop {
+        let next = compact_value(b, i, depth, OTHER, found, src);
+        match b.get(next) {
+            Some(b',') => i = next + 1,
+            Some(b']') => return next + 1,
+            _ => return BAIL,
+        }
+    }
+}
+
+/// A key at depth 1 or 2 that may be known, in the container `parent` (Root at depth 1): as
+/// `known_key`.
+#[inline(never)]
+fn compact_key(b: &[u8], s: usize, e: usize, parent: Parent, found: &mut Found) -> Key {
+    let key = classify_key(parent, b.get(s..e).unwrap_or(&[]));
+    found.note_key(key);
+    key
 }
 
 /// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`) that may be known.

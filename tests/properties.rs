@@ -139,3 +139,39 @@ fn mutated_vendor_lines_keep_the_contract() {
         }
     }
 }
+
+/// The scanner has a fast path for compact JSON (what Fluent Bit renders) and a general loop
+/// for everything else. Every JSON catalogue example and golden record, compact and pretty-printed
+/// (whitespace sends the pretty one down the general loop), must get the same `vpn` object, and
+/// each container nesting beyond the fast path's depth must too.
+#[test]
+fn compact_and_spaced_records_classify_alike() {
+    let mut h = common::host();
+    let mut records: Vec<Vec<u8>> = Vec::new();
+    for d in DOCS.iter() {
+        for ex in d.examples {
+            if ex.line.trim_start().starts_with('{') {
+                records.push(common::example_record(ex.line));
+            }
+        }
+    }
+    for source in ["aws_tunnel", "aws_bgp", "azure", "alibaba"] {
+        records.extend(common::golden(source).into_iter().map(|(r, _)| r));
+    }
+    assert!(records.len() > 100, "too few JSON records: {}", records.len());
+    let mut classified = 0;
+    for compact in &records {
+        let value: serde_json::Value = serde_json::from_slice(compact).unwrap();
+        let spaced = serde_json::to_vec_pretty(&value).unwrap();
+        // The same record one level deeper than the fast path goes, under an unread key.
+        let mut deep = compact.clone();
+        deep.truncate(deep.len() - 1);
+        deep.extend_from_slice(br#","z":{"a":{"b":{"c":{"d":[1]}}}}}"#);
+        let vpn = |out: Vec<u8>| common::parse(&out).get("vpn").cloned();
+        let want = vpn(common::check(&mut h, compact));
+        classified += want.is_some() as usize;
+        assert_eq!(vpn(common::check(&mut h, &spaced)), want, "pretty-printed: {}", String::from_utf8_lossy(compact));
+        assert_eq!(vpn(common::check(&mut h, &deep)), want, "nested deeper: {}", String::from_utf8_lossy(compact));
+    }
+    assert!(classified * 10 > records.len() * 9, "only {classified} of {} classified", records.len());
+}
