@@ -679,7 +679,7 @@ fn needs_escape(w: u64) -> u64 {
 
 /// Index of the first byte of `s` at or after `i` that JSON requires to escape (or the end).
 #[inline(always)]
-fn clean_run(s: &[u8], mut i: usize) -> usize {
+pub(crate) fn clean_run(s: &[u8], mut i: usize) -> usize {
     while let Some(w) = load8(s, i) {
         let m = needs_escape(w);
         if m != 0 {
@@ -697,11 +697,17 @@ fn clean_run(s: &[u8], mut i: usize) -> usize {
 /// requires. Runs without special bytes are copied whole.
 #[inline(never)]
 pub fn escape_into(s: &[u8], out: &mut Vec<u8>) {
-    let mut i = clean_run(s, 0);
+    let i = clean_run(s, 0);
     if i == s.len() {
         out.extend_from_slice(s);
         return;
     }
+    escape_from(s, i, out);
+}
+
+/// `escape_into` from the first byte that needs escaping, at `i` (rare in log values).
+#[inline(never)]
+pub(crate) fn escape_from(s: &[u8], mut i: usize, out: &mut Vec<u8>) {
     let mut run = 0;
     while let Some(&c) = s.get(i) {
         out.extend_from_slice(s.get(run..i).unwrap_or(&[]));

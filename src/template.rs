@@ -136,25 +136,25 @@ fn run_end(t: &[u8], mut i: usize, ty: HoleTy, stop: u8) -> usize {
     i
 }
 
-/// `ip_end`'s byte classes: 1 hex digit, 2 `.`, 4 `:`, 0 anything else.
-static IP_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// `ip_end`'s step per byte: 0 for a hex digit, 1 for `.`, COLON for `:`, IP_STOP otherwise.
+static IP_STEP: [u32; 256] = {
+    let mut t = [IP_STOP; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
-        t[c] = if b.is_ascii_hexdigit() {
-            1
+        if b.is_ascii_hexdigit() {
+            t[c] = 0;
         } else if b == b'.' {
-            2
+            t[c] = 1;
         } else if b == b':' {
-            4
-        } else {
-            0
-        };
+            t[c] = COLON;
+        }
         c += 1;
     }
     t
 };
+const COLON: u32 = 1 << 20;
+const IP_STOP: u32 = u32::MAX;
 
 /// The whole of `t` is an IP address (as `ip` holes capture them).
 pub fn is_ip(t: &[u8]) -> bool {
@@ -165,18 +165,19 @@ pub fn is_ip(t: &[u8]) -> bool {
 /// its end, or None when the run there is not shaped like an address.
 #[inline(never)]
 fn ip_end(t: &[u8], s: usize) -> Option<usize> {
-    // Class bits per byte: 1 hex digit, 2 dot, 4 colon. A colon after a dot ends the address
-    // (`192.0.2.1:500`): the first dot puts 4 into `stop`.
-    let (mut i, mut dots, mut colons, mut stop) = (s, 0u32, 0u32, 0u8);
+    // One pass over the run of address bytes, counting dots (low bits) and colons (from bit 20).
+    let (mut i, mut acc) = (s, 0u32);
     while let Some(&c) = t.get(i) {
-        let k = IP_CLASS[c as usize];
-        if k == 0 || k & stop != 0 {
+        let k = IP_STEP[c as usize];
+        if k == IP_STOP {
             break;
         }
-        stop |= (k & 2) << 1;
-        dots += (k >> 1 & 1) as u32;
-        colons += (k >> 2) as u32;
+        acc = acc.wrapping_add(k);
         i += 1;
+    }
+    let (mut dots, mut colons) = (acc % COLON, acc / COLON);
+    if dots != 0 && colons != 0 {
+        (i, dots, colons) = ip_run_ported(t, s);
     }
     // Sentence punctuation after an address is not part of it ("... peer 192.0.2.1.").
     while i > s && t.get(i - 1) == Some(&b'.') {
@@ -190,6 +191,25 @@ fn ip_end(t: &[u8], s: usize) -> Option<usize> {
     let v4 = dots == 3 && colons == 0;
     let v6 = colons >= 2 && dots == 0 || colons >= 2 && dots == 3;
     (i > s && (v4 || v6)).then_some(i)
+}
+
+/// The address run from `s` when it holds both dots and colons: a colon after a dot ends it
+/// (`192.0.2.1:500`; an IPv6 address with a dotted tail keeps its colons before the dots).
+/// Returns its end, dots and colons.
+#[inline(never)]
+fn ip_run_ported(t: &[u8], s: usize) -> (usize, u32, u32) {
+    let (mut i, mut dots, mut colons) = (s, 0u32, 0u32);
+    while let Some(&c) = t.get(i) {
+        match IP_STEP[c as usize] {
+            1 => dots += 1,
+            COLON if dots > 0 => break,
+            COLON => colons += 1,
+            0 => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    (i, dots, colons)
 }
 
 /// Captures a typed run starting at `i`; returns (start, end). Hex skips a `0x` prefix; Rest
@@ -220,21 +240,24 @@ fn trim_end(t: &[u8], s: usize, mut e: usize) -> usize {
     }
 }
 
-/// `hole_lit`'s results that are not an index: the pattern failed from this start, or a literal
+/// The matcher's step results that are not an index: the pattern failed from this start, or a literal
 /// it searched for is absent from here on.
 const FAILED: usize = usize::MAX - 1;
 const IMPOSSIBLE: usize = usize::MAX;
 
-/// A hole at `pos` and the literal that follows it, in one step: a lazy hole searches for the
-/// literal and captures what lies before it; a typed hole captures its run, which the literal
-/// must follow at once. Returns the index after the literal, FAILED or IMPOSSIBLE.
+/// A lazy hole at `pos` and the literal after it: the literal is searched for, and the hole
+/// captures what lies before it. Returns the index after the literal, or IMPOSSIBLE.
 #[inline(never)]
-fn hole_lit(t: &[u8], pos: usize, f: u8, ty: HoleTy, l: &[u8], caps: &mut Caps) -> usize {
-    if ty == HoleTy::Lazy {
-        let Some(at) = find(t, l, pos) else { return IMPOSSIBLE };
-        caps.push(f, pos, at);
-        return at + l.len();
-    }
+fn lazy_lit(t: &[u8], pos: usize, f: u8, l: &[u8], caps: &mut Caps) -> usize {
+    let Some(at) = find(t, l, pos) else { return IMPOSSIBLE };
+    caps.push(f, pos, at);
+    at + l.len()
+}
+
+/// A typed hole at `pos` and the literal after it: the hole captures its run, which the literal
+/// must follow at once. Returns the index after the literal, or FAILED.
+#[inline(never)]
+fn typed_lit(t: &[u8], pos: usize, f: u8, ty: HoleTy, l: &[u8], caps: &mut Caps) -> usize {
     let Some((s, e)) = typed_run(t, pos, ty, l.first().copied().unwrap_or(0)) else { return FAILED };
     if !starts_at(t, e, l) {
         return FAILED;
@@ -280,9 +303,13 @@ fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut C
     loop {
         let n = match (toks.get(k), toks.get(k + 1)) {
             (None, _) => return Outcome::Matched,
+            (Some(&Tok::Hole(f, HoleTy::Lazy)), Some(&Tok::Lit(l))) => {
+                k += 2;
+                lazy_lit(t, pos, f, l, caps)
+            }
             (Some(&Tok::Hole(f, ty)), Some(&Tok::Lit(l))) => {
                 k += 2;
-                hole_lit(t, pos, f, ty, l, caps)
+                typed_lit(t, pos, f, ty, l, caps)
             }
             (Some(&Tok::Hole(f, ty)), _) => {
                 k += 1;

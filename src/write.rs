@@ -71,7 +71,10 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
             group = field.group;
         }
         put(out, field.leaf.as_bytes());
-        value(out, c.vals[i]);
+        match c.vals[i] {
+            Val::Str(s) => string(out, s),
+            v => value(out, v),
+        }
     }
     out.reserve(4);
     let mut g = group;
@@ -86,36 +89,83 @@ pub(crate) fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
-/// Leaves group `from` for group `to` (groups nest at most two deep; the members of one group
-/// are contiguous in FIELDS). Closes up to the common ancestor, then opens down to `to`, so
-/// that the caller writes the next member without a comma.
+/// For each pair of groups (from, to): how many groups to close, and the groups to open then
+/// (0: none), so that `enter` only copies. Groups nest at most two deep; the members of one
+/// group are contiguous in FIELDS.
+const TRANSITIONS: [[(u8, u8, u8); GROUPS.len()]; GROUPS.len()] = {
+    const fn parent_of(g: usize) -> usize {
+        GROUPS[g].1 as usize
+    }
+    let mut t = [[(0u8, 0u8, 0u8); GROUPS.len()]; GROUPS.len()];
+    let mut from = 0;
+    while from < GROUPS.len() {
+        let mut to = 0;
+        while to < GROUPS.len() {
+            let (pf, pt) = (parent_of(from), parent_of(to));
+            // The closest common ancestor (0, the `vpn` object, is everyone's).
+            let common = if pt == from {
+                from
+            } else if pf == to {
+                to
+            } else if pf == pt {
+                pt
+            } else {
+                0
+            };
+            let mut closes = 0u8;
+            let mut g = from;
+            while g != common {
+                closes += 1;
+                g = parent_of(g);
+            }
+            let (mut o1, mut o2) = (0u8, 0u8);
+            if to != common {
+                if pt != common {
+                    o1 = pt as u8;
+                    o2 = to as u8;
+                } else {
+                    o1 = to as u8;
+                }
+            }
+            t[from][to] = (closes, o1, o2);
+            to += 1;
+        }
+        from += 1;
+    }
+    t
+};
+
+/// Leaves group `from` for group `to`: closes up to their common ancestor, then opens down to
+/// `to`, so that the caller writes the next member without a comma.
 #[inline(never)]
 pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
     out.reserve(FIELD_ROOM);
-    let (pf, pt) = (parent(from), parent(to));
-    let common = if pt == from {
-        from
-    } else if pf == to {
-        to
-    } else if pf == pt {
-        pt
-    } else {
-        0
-    };
-    let mut g = from;
-    while g != common {
+    let (closes, o1, o2) = TRANSITIONS.get(from as usize).and_then(|r| r.get(to as usize)).copied().unwrap_or((0, 0, 0));
+    for _ in 0..closes {
         put(out, b"}");
-        g = parent(g);
     }
     // The group we are in has members already (the root always does), hence the comma.
     put(out, b",");
-    let opening = |out: &mut Vec<u8>, g: u8| put(out, GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
-    if to != common {
-        if pt != common {
-            opening(out, pt);
+    for g in [o1, o2] {
+        if g != 0 {
+            put(out, GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
         }
-        opening(out, to);
     }
+}
+
+/// A string value, quoted, escaped where JSON requires (rarely, in log text).
+#[inline(never)]
+fn string(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
+    put(out, b"\"");
+    let i = json::clean_run(s, 0);
+    if i == s.len() {
+        put(out, s);
+    } else {
+        json::escape_from(s, i, out);
+        out.reserve(1);
+    }
+    put(out, b"\"");
 }
 
 #[inline(never)]
