@@ -339,6 +339,7 @@ fn tunnel_from_resource<'a>(c: &mut Classification<'a>, r: &'a [u8]) {
 }
 
 /// Alibaba events state their level (INFO, WARN, CRITICAL); it overrides the rule's severity.
+#[inline(never)]
 fn severity_from_level(t: &[Option<&[u8]>; NSLOTS]) -> Option<&'static str> {
     match t.get(slot::LEVEL as usize).copied().flatten()? {
         b"INFO" => Some("info"),
