@@ -18,6 +18,7 @@ const _: () = assert!(MAX_STRIDE <= 8);
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
 const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
+/// Must match catalogue::SEVERITY_NAMES.
 const SEVERITIES: &[&str] = &["info", "warn", "critical"];
 const HOLE_TYPES: &[&str] = &["lazy", "ip", "num", "hex", "word", "rest"];
 
@@ -375,9 +376,9 @@ fn build() -> Result<String, String> {
                 return Err(format!("{ctx}: unknown outcome `{outcome}`"));
             }
             let severity = opt_s(r, "severity", &ctx)?.unwrap_or(if outcome == "failure" { "warn" } else { "info" });
-            if !SEVERITIES.contains(&severity) {
+            let Some(sev_i) = SEVERITIES.iter().position(|&x| x == severity) else {
                 return Err(format!("{ctx}: unknown severity `{severity}`"));
-            }
+            };
             let small = |k: &str| -> Result<u8, String> {
                 match r.get(k) {
                     None => Ok(0),
@@ -565,7 +566,7 @@ fn build() -> Result<String, String> {
                 rules_code,
                 "    Rule {{ {native} id: {id:?}, id_tail: {id_tail:?}, {native} vendor: {vendor:?}, \
                  {native} kind: {kind:?}, {native} event: {event:?}, \
-                 {native} outcome: {outcome:?}, severity: {severity:?}, level_severity: {}, phase: {phase}, \
+                 {native} outcome: {outcome:?}, severity: {sev_i}, level_severity: {}, phase: {phase}, \
                  {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
                  slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
                  head: {head_i}, tail: {tail_i}, after: {after_i}, hint_text: {hint_i} }},",

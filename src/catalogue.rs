@@ -48,7 +48,8 @@ pub struct Rule {
     pub event: &'static str,
     #[cfg(not(target_os = "wasi"))]
     pub outcome: &'static str,
-    pub severity: &'static str,
+    /// Index into SEVERITY_NAMES (see `severity()`).
+    pub severity: u8,
     /// The record's level (INFO, WARN, CRITICAL) overrides `severity` (Alibaba events).
     pub level_severity: bool,
     /// 0 when the rule does not state it.
@@ -80,7 +81,14 @@ pub struct Rule {
     pub hint_text: u16,
 }
 
+/// The severities, by the index a rule stores (build.rs SEVERITIES).
+pub const SEVERITY_NAMES: [&str; 3] = ["info", "warn", "critical"];
+
 impl Rule {
+    /// The rule's severity name.
+    pub fn severity(&self) -> &'static str {
+        SEVERITY_NAMES.get(self.severity as usize).copied().unwrap_or("info")
+    }
     pub fn head(&self) -> &'static [u8] {
         HEADS.get(self.head as usize).copied().unwrap_or_default()
     }

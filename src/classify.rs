@@ -150,7 +150,7 @@ const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
 #[inline(never)]
 fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
-    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity) } else { rule.severity };
+    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity()) } else { rule.severity() };
     let mut c = Classification { rule, severity, vals: [Val::None; NFIELDS], set: 0 };
     for &(fi, k) in rule.set {
         c.put(fi as usize, konst(k));

@@ -713,7 +713,7 @@ mod tests {
     fn the_core_fields_read_back_from_the_static_texts_are_each_rules_own() {
         let s = |x: &str| if x.is_empty() { None } else { Some(x.as_bytes().to_vec()) };
         for r in RULES.iter() {
-            let c = Classification { rule: r, severity: r.severity, vals: [Val::None; NFIELDS], set: 0 };
+            let c = Classification { rule: r, severity: r.severity(), vals: [Val::None; NFIELDS], set: 0 };
             let f = Fields::of(&c);
             let text = |i: usize| match f.get(i) {
                 V::Val(Val::Str(x)) | V::Val(Val::Num(x)) | V::Escaped(x) => Some(x.to_vec()),
@@ -723,7 +723,7 @@ mod tests {
             assert_eq!(text(KIND), s(r.kind), "{}", r.id);
             assert_eq!(text(EVENT), s(r.event), "{}", r.id);
             assert_eq!(text(OUTCOME), s(r.outcome), "{}", r.id);
-            assert_eq!(text(SEVERITY), s(r.severity), "{}", r.id);
+            assert_eq!(text(SEVERITY), s(r.severity()), "{}", r.id);
             assert_eq!(text(PHASE), (r.phase > 0).then(|| r.phase.to_string().into_bytes()), "{}", r.id);
             assert_eq!(text(IKE_VERSION), (r.ike_version > 0).then(|| r.ike_version.to_string().into_bytes()), "{}", r.id);
             assert_eq!(text(REASON), s(r.reason), "{}", r.id);

@@ -137,7 +137,7 @@ fn run_end(t: &[u8], mut i: usize, ty: HoleTy, stop: u8) -> usize {
 }
 
 /// `ip_end`'s step per byte: 0 for a hex digit, 1 for `.`, COLON for `:`, IP_STOP otherwise.
-static IP_STEP: [u32; 256] = {
+static IP_STEP: [u16; 256] = {
     let mut t = [IP_STOP; 256];
     let mut c = 0;
     while c < 256 {
@@ -153,8 +153,8 @@ static IP_STEP: [u32; 256] = {
     }
     t
 };
-const COLON: u32 = 1 << 20;
-const IP_STOP: u32 = u32::MAX;
+const COLON: u16 = 1 << 8;
+const IP_STOP: u16 = u16::MAX;
 
 /// The whole of `t` is an IP address (as `ip` holes capture them).
 pub fn is_ip(t: &[u8]) -> bool {
@@ -165,18 +165,19 @@ pub fn is_ip(t: &[u8]) -> bool {
 /// its end, or None when the run there is not shaped like an address.
 #[inline(never)]
 fn ip_end(t: &[u8], s: usize) -> Option<usize> {
-    // One pass over the run of address bytes, counting dots (low bits) and colons (from bit 20).
+    // One pass over the run of address bytes, counting dots (low 8 bits) and colons (above).
     let (mut i, mut acc) = (s, 0u32);
     while let Some(&c) = t.get(i) {
         let k = IP_STEP[c as usize];
         if k == IP_STOP {
             break;
         }
-        acc = acc.wrapping_add(k);
+        acc = acc.wrapping_add(k as u32);
         i += 1;
     }
-    let (mut dots, mut colons) = (acc % COLON, acc / COLON);
-    if dots != 0 && colons != 0 {
+    let (mut dots, mut colons) = (acc % COLON as u32, acc / COLON as u32);
+    // Both, or a run too long for exact counts here: counted one by one.
+    if dots != 0 && colons != 0 || i - s > 255 {
         (i, dots, colons) = ip_run_ported(t, s);
     }
     // Sentence punctuation after an address is not part of it ("... peer 192.0.2.1.").

@@ -89,14 +89,15 @@ pub(crate) fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
-/// For each pair of groups (from, to): how many groups to close, and the groups to open then
-/// (0: none), so that `enter` only copies. Groups nest at most two deep; the members of one
-/// group are contiguous in FIELDS.
-const TRANSITIONS: [[(u8, u8, u8); GROUPS.len()]; GROUPS.len()] = {
+/// For each pair of groups (from, to): how many groups to close (bits 0-1), and the groups to
+/// open then (bits 2-4 and 5-7; 0: none), so that `enter` only copies. Groups nest at most two
+/// deep, and there are at most 8 of them; the members of one group are contiguous in FIELDS.
+const TRANSITIONS: [[u8; GROUPS.len()]; GROUPS.len()] = {
+    assert!(GROUPS.len() <= 8);
     const fn parent_of(g: usize) -> usize {
         GROUPS[g].1 as usize
     }
-    let mut t = [[(0u8, 0u8, 0u8); GROUPS.len()]; GROUPS.len()];
+    let mut t = [[0u8; GROUPS.len()]; GROUPS.len()];
     let mut from = 0;
     while from < GROUPS.len() {
         let mut to = 0;
@@ -127,7 +128,7 @@ const TRANSITIONS: [[(u8, u8, u8); GROUPS.len()]; GROUPS.len()] = {
                     o1 = to as u8;
                 }
             }
-            t[from][to] = (closes, o1, o2);
+            t[from][to] = closes | o1 << 2 | o2 << 5;
             to += 1;
         }
         from += 1;
@@ -140,7 +141,8 @@ const TRANSITIONS: [[(u8, u8, u8); GROUPS.len()]; GROUPS.len()] = {
 #[inline(never)]
 pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
     out.reserve(FIELD_ROOM);
-    let (closes, o1, o2) = TRANSITIONS.get(from as usize).and_then(|r| r.get(to as usize)).copied().unwrap_or((0, 0, 0));
+    let x = TRANSITIONS.get(from as usize).and_then(|r| r.get(to as usize)).copied().unwrap_or(0);
+    let (closes, o1, o2) = (x & 3, x >> 2 & 7, x >> 5);
     for _ in 0..closes {
         put(out, b"}");
     }

@@ -37,7 +37,7 @@ fn every_example_is_classified_by_its_rule() {
                 ("kind", rule.kind.into()),
                 ("event", rule.event.into()),
                 ("outcome", rule.outcome.into()),
-                ("severity", rule.severity.into()),
+                ("severity", rule.severity().into()),
             ];
             if rule.phase > 0 {
                 want.push(("phase", rule.phase.into()));

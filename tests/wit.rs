@@ -159,7 +159,7 @@ fn the_enums_hold_every_value_the_catalogue_uses() {
     for r in RULES.iter() {
         assert!(it.enums["kind"].iter().any(|k| k == r.kind), "{}: kind {}", r.id, r.kind);
         assert!(it.enums["outcome"].iter().any(|k| k == r.outcome), "{}: outcome {}", r.id, r.outcome);
-        assert!(it.enums["severity"].iter().any(|k| k == r.severity), "{}: severity {}", r.id, r.severity);
+        assert!(it.enums["severity"].iter().any(|k| k == r.severity()), "{}: severity {}", r.id, r.severity());
     }
     // Alibaba's levels (INFO, WARN, CRITICAL) map onto the same three severities.
     assert_eq!(it.enums["severity"], ["info", "warn", "critical"]);

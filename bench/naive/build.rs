@@ -63,7 +63,7 @@ fn main() {
             "    NaiveRule {{ id: {:?}, vendor: {:?}, kind: {:?}, event: {:?}, outcome: {:?}, severity: {:?}, \
              phase: {}, ike_version: {}, reason: {:?}, hint: {:?}, slots: &{:?}, text: {:?}, when: &{:?}, \
              anchor: {:?}, regexes: &{:?}, set: &{:?} }},",
-            rule.id, rule.vendor, rule.kind, rule.event, rule.outcome, rule.severity, rule.phase, rule.ike_version,
+            rule.id, rule.vendor, rule.kind, rule.event, rule.outcome, rule.severity(), rule.phase, rule.ike_version,
             rule.reason, rule.hint, slot_names(rule.slots), text, when, anchor, regexes, set
         )
         .unwrap();

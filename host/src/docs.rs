@@ -409,7 +409,7 @@ pub fn rules_md() -> String {
                 r.kind,
                 r.event,
                 r.outcome,
-                r.severity
+                r.severity()
             );
         }
         o.push('\n');
@@ -433,7 +433,7 @@ fn rule_section(o: &mut String, r: &Rule, d: &RuleDoc) {
         format!("kind `{}`", r.kind),
         format!("event `{}`", r.event),
         format!("outcome `{}`", r.outcome),
-        format!("severity `{}`", r.severity),
+        format!("severity `{}`", r.severity()),
     ];
     if r.phase > 0 {
         facts.push(format!("phase {}", r.phase));

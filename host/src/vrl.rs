@@ -248,7 +248,7 @@ fn meaning(o: &mut String, rule: &Rule, indent: &str) {
         ("kind", string(rule.kind)),
         ("event", string(rule.event)),
         ("outcome", string(rule.outcome)),
-        ("severity", string(rule.severity)),
+        ("severity", string(rule.severity())),
     ];
     if rule.phase > 0 {
         members.push(("phase", rule.phase.to_string()));
