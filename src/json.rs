@@ -305,17 +305,23 @@ fn slow_value(b: &[u8], i: usize, key: Key, s: &mut Scanner, found: &mut Found, 
 /// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
 #[inline(never)]
 pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
-    let mut i = skip_ws(b, 0);
+    let i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
     // Compact JSON, as Fluent Bit renders records, takes the fast path; anything else (whitespace,
-    // escaped keys, deep nesting, invalid input) the general loop below, from the start.
+    // escaped keys, deep nesting, invalid input) the general loop, from the start.
     let j = compact_object(b, i + 1, 1, Parent::Root, found, src);
     if j != BAIL {
         return finish(b, j);
     }
     found.reset();
+    scan_general(b, i, stack, found, src)
+}
+
+/// `scan`'s general loop, for any JSON: `b[i]` is the root's `{`.
+#[inline(never)]
+fn scan_general(b: &[u8], mut i: usize, stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
     let mut s = Scanner { words: stack, depth: 0, obj: true, opened: true, parent: Parent::Other };
     s.open(true, OTHER);
     i += 1;

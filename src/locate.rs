@@ -181,7 +181,7 @@ pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
             return OTHER;
         }
         if let Some(&(p, key, _, _)) = KEYS.get(e as usize - 1) {
-            if p == parent && crate::template::starts_at(k, 0, key) && k.len() == key.len() {
+            if k.len() == key.len() && p == parent && crate::template::starts_at(k, 0, key) {
                 return e;
             }
         }
