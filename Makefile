@@ -49,7 +49,7 @@ test: all $(BENCH_MODULES) js component
 # Other hosts than Fluent Bit (bindings/, scripts/build-bindings.sh): `make js` builds the
 # JavaScript API (dist/js/) and the playground's copy (examples/playground/pkg/); `make
 # component` the WebAssembly component of wit/vpnlog.wit (dist/vpnlog-component.wasm).
-BINDINGS_SOURCES := $(shell find bindings -type f) scripts/build-bindings.sh wit/vpnlog.wit
+BINDINGS_SOURCES := $(shell find bindings -type f) scripts/build-bindings.sh scripts/wasm-route.sh wit/vpnlog.wit
 js: dist/js/node/vpnlog.js
 component: dist/vpnlog-component.wasm
 dist/js/node/vpnlog.js: $(SOURCES) $(BINDINGS_SOURCES)

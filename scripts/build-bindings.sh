@@ -12,9 +12,9 @@
 #   encoder from the npm package @bytecodealliance/jco-transpile, installed by `npm install`).
 # `tools`: only installs what is missing (CI).
 #
-# The compiler route is the one of scripts/build-wasm.sh: rustup's target when installed,
-# otherwise Debian's rustc-web with -Zbuild-std (installed here when missing, as root on
-# Debian). The wasm-bindgen command must be the version of the wasm-bindgen crate in
+# The compiler route is picked by scripts/wasm-route.sh, as for scripts/build-wasm.sh: rustup's
+# target when installed, otherwise Debian's rustc-web with -Zbuild-std (installed when missing,
+# as root on Debian). The wasm-bindgen command must be the version of the wasm-bindgen crate in
 # bindings/Cargo.lock; it is installed with `cargo install` when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,34 +27,9 @@ DEB_PKGS="rustc-web cargo-web rust-web-src lld"
 bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' bindings/Cargo.lock
 }
-have_rustup_target() {
-  command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"
-}
-have_debian_route() {
-  [ -x /usr/bin/cargo ] && command -v wasm-ld >/dev/null 2>&1 \
-    && /usr/bin/rustc --print sysroot >/dev/null 2>&1 \
-    && [ -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ]
-}
-
-route=""
-if have_rustup_target; then
-  route=rustup
-elif have_debian_route; then
-  route=debian
-elif [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
-  echo "build-bindings: installing Debian packages: $DEB_PKGS" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $DEB_PKGS >/dev/null
-  have_debian_route && route=debian
-fi
-if [ -z "$route" ]; then
-  cat >&2 <<MSG
-build-bindings: no way to build $TARGET here. Either
-  - rustup target add $TARGET          (needs network access to rustup's servers), or
-  - on Debian/Ubuntu as root: apt-get install -y $DEB_PKGS
-MSG
-  exit 1
-fi
+SCRIPT=build-bindings NEED_DIR=
+# shellcheck source=scripts/wasm-route.sh
+. scripts/wasm-route.sh
 
 WANT=$(bindgen_version)
 [ -n "$WANT" ] || { echo "build-bindings: no wasm-bindgen in bindings/Cargo.lock" >&2; exit 1; }

@@ -500,10 +500,7 @@ fn compact_key(b: &[u8], s: usize, e: usize, parent: Parent, found: &mut Found) 
 /// Classifies a key at depth 1 or 2 (the bytes between `s` and `e`) that may be known.
 #[inline(never)]
 fn known_key(b: &[u8], s: usize, e: usize, sc: &Scanner, found: &mut Found) -> Key {
-    let parent = if sc.depth == 1 { Parent::Root } else { sc.parent };
-    let key = classify_key(parent, b.get(s..e).unwrap_or(&[]));
-    found.note_key(key);
-    key
+    compact_key(b, s, e, if sc.depth == 1 { Parent::Root } else { sc.parent }, found)
 }
 
 /// The rest of a key that is not plain ASCII from `from` on (the key starts at `s`): its end

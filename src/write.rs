@@ -173,13 +173,7 @@ fn string(out: &mut Vec<u8>, s: &[u8]) {
 #[inline(never)]
 pub(crate) fn value(out: &mut Vec<u8>, v: Val) {
     match v {
-        Val::Str(s) => {
-            out.reserve(s.len() + 2);
-            put(out, b"\"");
-            json::escape_into(s, out);
-            out.reserve(1);
-            put(out, b"\"");
-        }
+        Val::Str(s) => string(out, s),
         Val::Num(d) => {
             out.reserve(d.len() + 1);
             put(out, if d.is_empty() { b"0" } else { d });
