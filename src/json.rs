@@ -94,30 +94,47 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 
 /// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
 /// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). The
-/// loop holds only the eight-byte step; the last bytes of the input are handled out of line.
+/// loop holds only the eight-byte step. The last bytes of the input are read as one word that
+/// ends at the end of the input, shifted so that they come first: the bytes before `i` in that
+/// word are not looked at, so `special` stays exact, and the zero bytes shifted in stop the run
+/// at the end.
 #[inline(never)]
-fn plain_run(b: &[u8], mut i: usize) -> usize {
+pub fn plain_run(b: &[u8], mut i: usize) -> usize {
     let n = b.len();
-    if i < n && n - i >= 8 {
-        let last = n - 8;
-        let p = b.as_ptr();
-        loop {
-            // SAFETY: i <= last, so i + 8 <= b.len().
-            let w = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() });
-            let m = special(w);
-            if m != 0 {
-                return i + (m.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-            if i > last {
-                break;
-            }
-        }
+    if n < 8 {
+        return plain_tail(b, i);
     }
-    plain_tail(b, i)
+    let last = n - 8;
+    let p = b.as_ptr();
+    while i <= last {
+        // SAFETY: i <= last, so i + 8 <= b.len().
+        let w = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() });
+        let m = special(w);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    plain_last(b, i)
 }
 
-/// The end of `plain_run` within the last eight bytes of the input.
+/// `plain_run` from `i` within the last eight bytes of `b` (`b.len() >= 8`). Out of line: most
+/// strings end before them.
+#[inline(never)]
+fn plain_last(b: &[u8], i: usize) -> usize {
+    let n = b.len();
+    let Some(last) = n.checked_sub(8).filter(|&l| i > l) else { return plain_tail(b, i) };
+    if i >= n {
+        return n;
+    }
+    // 0 < i - last < 8: drop the bytes before i; zero bytes (special) come in at the top.
+    let s = ((i - last) * 8) as u32;
+    // SAFETY: last + 8 == b.len().
+    let w = u64::from_le(unsafe { (b.as_ptr().add(last) as *const u64).read_unaligned() }) >> s;
+    i + (special(w).trailing_zeros() / 8) as usize
+}
+
+/// `plain_run` for an input shorter than eight bytes.
 #[inline(never)]
 fn plain_tail(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| plain(c)) {
@@ -760,4 +777,34 @@ pub fn escape_lossy(s: &[u8], out: &mut Vec<u8>) {
         }
     }
     escape_into(s.get(run..).unwrap_or(&[]), out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `plain_run` against a byte-at-a-time reference, for every length, start and position of
+    /// one special byte (and of a special byte before the start, which must not be seen).
+    #[test]
+    fn plain_run_agrees_with_a_byte_loop() {
+        let reference = |b: &[u8], mut i: usize| {
+            while b.get(i).is_some_and(|&c| plain(c)) {
+                i += 1;
+            }
+            i
+        };
+        for n in 0..26 {
+            for &special in &[b'"', b'\\', 0x1F, 0x80, 0xFF] {
+                for at in 0..=n {
+                    let mut b = vec![b'x'; n];
+                    if at < n {
+                        b[at] = special;
+                    }
+                    for i in 0..=n {
+                        assert_eq!(plain_run(&b, i), reference(&b, i), "n={n} special={special:#x} at={at} i={i}");
+                    }
+                }
+            }
+        }
+    }
 }
