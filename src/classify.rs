@@ -110,6 +110,20 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
     first_match(texts, present, cands)
 }
 
+/// `classify` for a record whose only slot is the message `text` (`{"log":"..."}`, see
+/// `json::log_only`).
+#[inline(never)]
+pub fn classify_message<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classification<'a>> {
+    cands.n = 0;
+    dispatch::scan(text, slot::MESSAGE, cands);
+    if cands.n == 0 {
+        return None;
+    }
+    let mut texts = [None; NSLOTS];
+    texts[slot::MESSAGE as usize] = Some(text);
+    first_match(&texts, 1 << slot::MESSAGE, cands)
+}
+
 /// The first candidate rule, in catalogue order, whose `when` and pattern match. Out of line: a
 /// record without candidates (most records) does not pay for it.
 #[inline(never)]

@@ -66,6 +66,12 @@ impl Filter {
         // One allocation for the record and what is appended; growing by doubling would leave
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
+        // The common `{"log":"<plain text>"}` shape needs neither the scanner nor the slot table.
+        if let Some(end) = json::log_only(record) {
+            let class = classify::classify_message(&record[8..end], &mut self.cands);
+            Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, append);
+            return self.finish();
+        }
         self.found.reset();
         match locate::locate(record, &mut self.bufs, &mut self.found, &mut self.locs) {
             None => self.invalid(record),
@@ -95,16 +101,29 @@ impl Filter {
         crate::probe!(3);
         let class = classify::classify(&texts, found.present, &mut self.cands);
         crate::probe!(4);
+        Self::write(&mut self.out, record, root, key, class, append);
+    }
+
+    /// The output: the record with the classification `class` appended, or the record.
+    #[inline(always)]
+    fn write(
+        out: &mut Vec<u8>,
+        record: &[u8],
+        root: json::Root,
+        key: &[u8],
+        class: Option<Classification>,
+        append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification),
+    ) {
         let Some(c) = class else {
-            self.out.extend_from_slice(record);
+            out.extend_from_slice(record);
             return;
         };
         let (head, tail) = record.split_at(root.close);
-        self.out.extend_from_slice(head);
+        out.extend_from_slice(head);
         crate::probe!(50);
-        append(&mut self.out, root, key, &c);
+        append(out, root, key, &c);
         crate::probe!(51);
-        self.out.extend_from_slice(tail);
+        out.extend_from_slice(tail);
     }
 
     /// Input that is not a JSON object, wrapped so that nothing is lost; a msgpack map (Fluent
