@@ -39,37 +39,33 @@ impl Filter {
 
     /// Filters one record. The result is valid until the next call; it is followed in memory by
     /// a NUL byte (not part of the slice) for C-string hosts.
-    #[inline(never)]
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
-        crate::probe!(1);
-        self.filter_with(record, |out, root, key, c| {
-            if !root.empty {
-                out.push(b',');
-            }
-            write::member(out, key, c);
-        })
+        self.filter_with(record, None)
     }
 
     /// Filters one record like `process`, with the classification written in a backend
     /// projection (src/projection.rs) instead of the native `vpn` object. `time` is the
     /// record's timestamp (OCSF `time`).
-    #[inline(never)]
     pub fn process_projected(&mut self, record: &[u8], p: Projection, time: Time) -> &[u8] {
-        self.filter_with(record, |out, root, key, c| projection::append(out, record, root, key, c, p, time))
+        self.filter_with(record, Some((p, time)))
     }
 
-    /// The pipeline every export shares; `append` writes the classification, under `key`, where
-    /// the root object closes (after the record's last member).
-    #[inline(always)]
-    fn filter_with(&mut self, record: &[u8], append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification)) -> &[u8] {
+    /// The pipeline every export shares; the classification is written, in the native form
+    /// (`form` None) or a projection, where the root object closes (after the record's last
+    /// member). One copy of it for every export keeps the module small.
+    #[inline(never)]
+    fn filter_with(&mut self, record: &[u8], form: Option<(Projection, Time)>) -> &[u8] {
+        crate::probe!(1);
         self.out.clear();
         // One allocation for the record and what is appended; growing by doubling would leave
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
-        // The common `{"log":"<plain text>"}` shape needs neither the scanner nor the slot table.
-        if let Some(end) = json::log_only(record) {
-            let class = classify::classify_message(&record[8..end], &mut self.cands);
-            Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, append);
+        // The common `{"log":"<text>"}` shape needs neither the scanner nor the slot table.
+        if let Some((end, escaped)) = json::log_only(record) {
+            let raw = &record[8..end];
+            let text = if escaped { locate::unescaped(raw, &mut self.bufs.text) } else { raw };
+            let class = classify::classify_message(text, &mut self.cands);
+            Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
             return self.finish();
         }
         self.found.reset();
@@ -79,7 +75,7 @@ impl Filter {
             Some(_) if self.found.present & ANCHOR_SLOT_MASK == 0 || (self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog)) => {
                 self.out.extend_from_slice(record)
             }
-            Some(root) => self.classify_into_out(record, root, append),
+            Some(root) => self.classify_into_out(record, root, form),
         }
         crate::probe!(5);
         self.finish()
@@ -88,12 +84,7 @@ impl Filter {
     /// Classifies and writes the output: the record with the classification appended, or the
     /// record.
     #[inline(never)]
-    fn classify_into_out(
-        &mut self,
-        record: &[u8],
-        root: json::Root,
-        append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification),
-    ) {
+    fn classify_into_out(&mut self, record: &[u8], root: json::Root, form: Option<(Projection, Time)>) {
         crate::probe!(2);
         let found = &self.found;
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
@@ -101,19 +92,13 @@ impl Filter {
         crate::probe!(3);
         let class = classify::classify(&texts, found.present, &mut self.cands);
         crate::probe!(4);
-        Self::write(&mut self.out, record, root, key, class, append);
+        Self::write(&mut self.out, record, root, key, class, form);
     }
 
-    /// The output: the record with the classification `class` appended, or the record.
-    #[inline(always)]
-    fn write(
-        out: &mut Vec<u8>,
-        record: &[u8],
-        root: json::Root,
-        key: &[u8],
-        class: Option<Classification>,
-        append: impl FnOnce(&mut Vec<u8>, json::Root, &[u8], &Classification),
-    ) {
+    /// The output: the record with the classification `class` appended under `key`, or the
+    /// record.
+    #[inline(never)]
+    fn write(out: &mut Vec<u8>, record: &[u8], root: json::Root, key: &[u8], class: Option<Classification>, form: Option<(Projection, Time)>) {
         let Some(c) = class else {
             out.extend_from_slice(record);
             return;
@@ -121,7 +106,15 @@ impl Filter {
         let (head, tail) = record.split_at(root.close);
         out.extend_from_slice(head);
         crate::probe!(50);
-        append(out, root, key, &c);
+        match form {
+            None => {
+                if !root.empty {
+                    out.push(b',');
+                }
+                write::member(out, key, &c);
+            }
+            Some((p, time)) => projection::append(out, record, root, key, &c, p, time),
+        }
         crate::probe!(51);
         out.extend_from_slice(tail);
     }

@@ -322,17 +322,25 @@ fn slow_value(b: &[u8], i: usize, key: Key, s: &mut Scanner, found: &mut Found, 
 /// `{"log":"`: how a record from Fluent Bit's tail input without a parser begins.
 const LOG_HEAD: u64 = u64::from_le_bytes(*b"{\"log\":\"");
 
-/// When `b` is exactly `{"log":"<text>"}` with plain printable ASCII text (no escapes), the
-/// shape most records have: the end of the text (it starts at 8). `scan` would find the same
-/// single message slot, unescaped, at a far higher cost.
+/// When `b` is exactly `{"log":"<text>"}`, the shape most records have: the end of the text
+/// (it starts at 8) and whether it holds escapes. `scan` would find the same single message
+/// slot at a far higher cost. Not for a text with escapes that may be a JSON document
+/// (`locate::nested_document` reads those).
 #[inline(always)]
-pub fn log_only(b: &[u8]) -> Option<usize> {
+pub fn log_only(b: &[u8]) -> Option<(usize, bool)> {
     let n = b.len();
     if load8(b, 0) != Some(LOG_HEAD) || b.get(n.wrapping_sub(2)..) != Some(b"\"}") {
         return None;
     }
     let e = plain_run(b, 8);
-    (e + 2 == n).then_some(e)
+    if e + 2 == n {
+        return Some((e, false));
+    }
+    if crate::locate::maybe_document(b.get(8..).unwrap_or(&[])) {
+        return None;
+    }
+    let (e, escaped) = string_end(b, e)?;
+    (e + 2 == n).then_some((e, escaped))
 }
 
 /// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the

@@ -313,8 +313,7 @@ pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [
 #[inline(never)]
 fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Found) {
     let raw = record.get(log.start as usize..log.end as usize).unwrap_or(&[]);
-    let first = raw.iter().position(|c| !matches!(c, b' ' | b'\t'));
-    if first.and_then(|i| raw.get(i)) != Some(&b'{') {
+    if !maybe_document(raw) {
         return;
     }
     bufs.doc.clear();
@@ -323,6 +322,20 @@ fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Fou
     if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
         found.overlay(&inner);
     }
+}
+
+/// A `log` value (raw JSON string body) that may be a JSON document: `{` after spaces or tabs.
+pub fn maybe_document(raw: &[u8]) -> bool {
+    let first = raw.iter().position(|c| !matches!(c, b' ' | b'\t'));
+    first.and_then(|i| raw.get(i)) == Some(&b'{')
+}
+
+/// `raw` (a valid JSON string body) unescaped into `text`, which is cleared first.
+#[inline(never)]
+pub fn unescaped<'t>(raw: &[u8], text: &'t mut Vec<u8>) -> &'t [u8] {
+    text.clear();
+    json::unescape(raw, text);
+    text
 }
 
 /// Unescapes a slot value into the text buffer.

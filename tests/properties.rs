@@ -175,3 +175,52 @@ fn compact_and_spaced_records_classify_alike() {
     }
     assert!(classified * 10 > records.len() * 9, "only {classified} of {} classified", records.len());
 }
+
+/// A record that is exactly `{"log":"<text>"}` skips the scanner (src/filter.rs). Every raw-line
+/// catalogue example and every non-VPN line, with and without escapes and non-ASCII text, must
+/// come out as the scanner's path would write it: the same record with a second member (which
+/// sends it down that path) gets the same `vpn` object, and the record itself comes out as its
+/// own bytes with only the `vpn` member added.
+#[test]
+fn log_only_records_classify_as_the_scanner_does() {
+    let mut h = common::host();
+    let mut lines: Vec<String> = Vec::new();
+    for d in DOCS.iter() {
+        for ex in d.examples {
+            if !ex.line.trim_start().starts_with('{') {
+                lines.push(ex.line.to_string());
+            }
+        }
+    }
+    let not_vpn = std::fs::read_to_string("tests/data/not-vpn.log").unwrap();
+    lines.extend(not_vpn.lines().map(String::from));
+    // Escapes, non-ASCII text and a JSON document inside `log`.
+    lines.push("Nov 22 03:14:30 gw charon: 12[IKE] <\"quoted\"|7> IKE_SA \"quoted\"[7] established between 192.0.2.1[gw]...198.51.100.2[peer]".into());
+    lines.push("Nov 22 03:14:30 gw charon: 12[IKE] <tunnel-ä|7> IKE_SA tunnel-ä[7] established between 192.0.2.1[gw]...198.51.100.2[peer]".into());
+    lines.push("{\"message\":\"peer BGP session state has changed from Active to Established with neighbor 169.254.12.1\"}".into());
+    let mut classified = 0;
+    for line in &lines {
+        let record = common::wrap_line(line);
+        assert!(record.starts_with(br#"{"log":""#) && record.ends_with(br#""}"#));
+        let out = common::check(&mut h, &record);
+        let mut docker = record.clone();
+        docker.truncate(docker.len() - 1);
+        docker.extend_from_slice(br#","stream":"stdout"}"#);
+        let vpn = |out: &[u8]| common::parse(out).get("vpn").cloned();
+        let want = vpn(&common::check(&mut h, &docker));
+        assert_eq!(vpn(&out), want, "{line}");
+        match &want {
+            Some(v) => {
+                classified += 1;
+                let mut expected = record[..record.len() - 1].to_vec();
+                expected.extend_from_slice(b",\"vpn\":");
+                expected.extend_from_slice(&serde_json::to_vec(v).unwrap());
+                expected.push(b'}');
+                assert_eq!(common::parse(&out), common::parse(&expected), "{line}");
+                assert!(out.starts_with(&record[..record.len() - 1]), "{line}");
+            }
+            None => assert_eq!(out, record, "{line}"),
+        }
+    }
+    assert!(classified > 400, "only {classified} of {} lines classified", lines.len());
+}
