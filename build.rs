@@ -11,8 +11,21 @@ include!("src/fields.rs");
 /// Buckets of the anchor hash table, and bits of the filter in front of it (must match
 /// src/dispatch.rs).
 const HASH_BITS: u32 = 11;
-const FILTER_BITS: u32 = 15;
-/// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs).
+const FILTER_BITS: u32 = 16;
+/// ENTRIES layout (must match src/dispatch.rs): check bits above the first-window flag, the
+/// anchor index and the window's offset in the anchor.
+const ENTRY_OFFSET_BITS: u32 = 6;
+const ENTRY_ANCHOR_BITS: u32 = 10;
+const ENTRY_CHECK_SHIFT: u32 = ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS + 1;
+
+/// The bits of a window's hash an entry keeps to tell windows of one bucket apart: the ones
+/// right below the bucket index.
+fn entry_check(x: u32) -> u32 {
+    x << HASH_BITS >> ENTRY_CHECK_SHIFT
+}
+
+/// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs). 8
+/// costs more than 4: fewer windows per residue to choose from, so commoner ones get entered.
 const MAX_STRIDE: usize = 4;
 const _: () = assert!(MAX_STRIDE <= 8);
 
@@ -594,9 +607,9 @@ fn build() -> Result<String, String> {
     let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
     let stride = (shortest - 3).clamp(1, MAX_STRIDE);
     let buckets = 1usize << HASH_BITS;
-    let mut head = vec![0u16; buckets];
     let mut filter = vec![0u32; 1 << (FILTER_BITS - 5)];
-    let mut next: Vec<(u32, u16, u8, u16)> = Vec::new();
+    // (bucket, entry): entries are stored sorted by bucket, so a bucket is a range of ENTRIES.
+    let mut entries: Vec<(usize, u32)> = Vec::new();
     let mut anchors_code = String::new();
     // Which window per residue: the one least common in log text (the catalogue's example
     // lines), so that text rarely reaches the table; among equally rare ones, the one least
@@ -605,11 +618,14 @@ fn build() -> Result<String, String> {
     // distinctive ends are chosen.
     let mut used: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     let gram = |t: &[u8], k: usize| u32::from_le_bytes([t[k], t[k + 1], t[k + 2], t[k + 3]]);
+    if anchors.len() > 1 << ENTRY_ANCHOR_BITS {
+        return Err(format!("more than {} anchors: widen ENTRIES", 1 << ENTRY_ANCHOR_BITS));
+    }
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
         let windows = if a.slots & message_bit != 0 { stride.min(t.len() - 3) } else { 1 };
-        // Offsets are stored in 7 bits.
-        let last_start = (t.len() - 4).min(127);
+        // Offsets are stored in ENTRY_OFFSET_BITS bits.
+        let last_start = (t.len() - 4).min((1 << ENTRY_OFFSET_BITS) - 1);
         let cost = |k: usize| {
             let g = gram(t, k);
             (background.get(&g).copied().unwrap_or(0), used.get(&g).copied().unwrap_or(0))
@@ -624,20 +640,21 @@ fn build() -> Result<String, String> {
             let h = (x >> (32 - HASH_BITS)) as usize;
             let f = (x >> (32 - FILTER_BITS)) as usize;
             filter[f / 32] |= 1 << (f % 32);
-            // HEAD: the bucket's first entry + 1 (0: empty); entries chain through NEXT_LINK.
-            let prev = head[h];
-            // The window's offset in the anchor; the high bit marks the one window that counts
-            // in slots scanned at every position.
-            let off = k as u8 | if n == 0 { 0x80 } else { 0 };
-            next.push((w, ai as u16, off, prev));
-            let idx = next.len() as u32;
-            head[h] = idx as u16;
+            // The first window is the one that counts in slots scanned at every position.
+            let first = (n == 0) as u32;
+            entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_OFFSET_BITS) | (ai as u32) << ENTRY_OFFSET_BITS | k as u32));
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
     }
-    if next.len() >= 0xFFFF {
+    if entries.len() >= 0xFFFF {
         return Err("too many anchor windows for the hash table".into());
+    }
+    entries.sort_by_key(|e| e.0);
+    // HEAD[h]..HEAD[h + 1]: bucket h's entries.
+    let mut head = vec![0u16; buckets + 1];
+    for h in 0..buckets {
+        head[h + 1] = head[h] + entries.iter().filter(|e| e.0 == h).count() as u16;
     }
 
     let mut vocab_code = String::new();
@@ -663,18 +680,14 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
-    let _ = writeln!(code, "pub static HEAD: [u16; {buckets}] = {head:?};");
+    let _ = writeln!(code, "/// Bucket h of the anchor hash table is ENTRIES[HEAD[h]..HEAD[h + 1]].");
+    let _ = writeln!(code, "pub static HEAD: [u16; {}] = {head:?};", head.len());
     let _ = writeln!(code, "/// One bit per {FILTER_BITS}-bit window hash: set when some entry has that hash.");
     let _ = writeln!(code, "pub static FILTER: [u32; {}] = {filter:?};", filter.len());
     let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
-    // Struct of arrays: no padding between the fields of an entry.
-    let col = |f: &dyn Fn(&(u32, u16, u8, u16)) -> String| next.iter().map(f).collect::<Vec<_>>().join(",");
-    let _ = writeln!(code, "/// Per entry: the window's bytes, its anchor, its offset in the anchor (| 0x80 for the anchor's");
-    let _ = writeln!(code, "/// first window), and the next entry of the bucket + 1.");
-    let _ = writeln!(code, "pub static NEXT_GRAM: [u32; {}] = [{}];", next.len(), col(&|e| e.0.to_string()));
-    let _ = writeln!(code, "pub static NEXT_ANCHOR: [u16; {}] = [{}];", next.len(), col(&|e| e.1.to_string()));
-    let _ = writeln!(code, "pub static NEXT_OFFSET: [u8; {}] = [{}];", next.len(), col(&|e| e.2.to_string()));
-    let _ = writeln!(code, "pub static NEXT_LINK: [u16; {}] = [{}];", next.len(), col(&|e| e.3.to_string()));
+    let _ = writeln!(code, "/// Per window entered: bits of its hash that the bucket index leaves out (see dispatch.rs), a flag");
+    let _ = writeln!(code, "/// for the anchor's first window, the anchor, and the window's offset in the anchor.");
+    let _ = writeln!(code, "pub static ENTRIES: [u32; {}] = {:?};", entries.len(), entries.iter().map(|e| e.1).collect::<Vec<_>>());
     let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
     let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");
     let _ = writeln!(code, "{vocab_code}");

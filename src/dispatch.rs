@@ -2,11 +2,14 @@
 //! number of rules. At each position the next four bytes are hashed into the table build.rs
 //! made; most positions find an empty bucket and cost a handful of instructions.
 
-use crate::catalogue::{ANCHORS, FILTER, HEAD, NEXT_ANCHOR, NEXT_GRAM, NEXT_LINK, NEXT_OFFSET, STRIDE};
+use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, STRIDE};
 
-/// Must match HASH_BITS and FILTER_BITS in build.rs.
+/// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
 const HASH_BITS: u32 = 11;
-const FILTER_BITS: u32 = 15;
+const FILTER_BITS: u32 = 16;
+const ENTRY_OFFSET_BITS: u32 = 6;
+const ENTRY_ANCHOR_BITS: u32 = 10;
+const ENTRY_CHECK_SHIFT: u32 = ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS + 1;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
@@ -65,10 +68,7 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
         if i > last {
             return;
         }
-        let w = window(text, i);
-        // SAFETY: the hash has HASH_BITS bits: < HEAD.len().
-        let e = unsafe { *HEAD.get_unchecked((hash(w) >> (32 - HASH_BITS)) as usize) };
-        bucket(text, i, w, e, slot, out);
+        bucket(text, i, hash(window(text, i)), slot, out);
         i += if message { STRIDE } else { 1 };
     }
 }
@@ -99,29 +99,32 @@ fn next_hit<const STEP: usize>(text: &[u8], mut i: usize, last: usize) -> usize 
     i
 }
 
-/// Walks the bucket's chain: entries whose window equals `w` are verified out of line, so the
-/// loop that skips the others stays small.
+/// Walks the bucket of the window hash `x` at `i`: entries whose check bits equal the hash's
+/// are verified out of line, so the loop that skips the others stays small.
 #[inline(never)]
-fn bucket(text: &[u8], i: usize, w: u32, mut e: u16, slot: u8, out: &mut Candidates) {
-    while let Some(&gram) = NEXT_GRAM.get((e as usize).wrapping_sub(1)) {
-        let x = e as usize - 1;
-        if gram == w {
-            verify(text, i, NEXT_ANCHOR.get(x).copied().unwrap_or(0), NEXT_OFFSET.get(x).copied().unwrap_or(0), slot, out);
+fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
+    let h = (x >> (32 - HASH_BITS)) as usize;
+    let (Some(&from), Some(&to)) = (HEAD.get(h), HEAD.get(h + 1)) else { return };
+    let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
+    for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
+        if e >> ENTRY_CHECK_SHIFT == check {
+            verify(text, i, e, slot, out);
         }
-        e = NEXT_LINK.get(x).copied().unwrap_or(0);
     }
 }
 
-/// Checks that anchor `a`, whose window at offset `k` sits at position `i`, occurs there, and
+/// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
 /// adds its rules. Outside the message every position is tested, so only the anchor's first
-/// window (marked by the offset's high bit) counts there.
+/// window counts there.
 #[inline(never)]
-fn verify(text: &[u8], i: usize, a: u16, k: u8, slot: u8, out: &mut Candidates) {
-    let (k, first) = ((k & 0x7F) as usize, k & 0x80 != 0);
+fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
+    let k = (e & ((1 << ENTRY_OFFSET_BITS) - 1)) as usize;
+    let a = (e >> ENTRY_OFFSET_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
+    let first = e >> (ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     if i < k || (!first && slot != crate::locate::slot::MESSAGE) {
         return;
     }
-    let Some(an) = ANCHORS.get(a as usize) else { return };
+    let Some(an) = ANCHORS.get(a) else { return };
     // Anchors that share a window often share a prefix: compare their last bytes first.
     let (start, len) = (i - k, an.text.len());
     let tail = |t: &[u8], at: usize| t.get(at + len - 4..at + len).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
