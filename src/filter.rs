@@ -61,13 +61,25 @@ impl Filter {
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
         // The common `{"log":"<text>"}` shape needs neither the scanner nor the slot table.
-        if let Some((end, escaped)) = json::log_only(record) {
-            let raw = &record[8..end];
-            let text = if escaped { locate::unescaped(raw, &mut self.bufs.text) } else { raw };
-            let class = classify::classify_message(text, &mut self.cands);
-            Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
-            return self.finish();
+        match json::log_only(record) {
+            Some((end, escaped)) => self.log_only(record, end, escaped, form),
+            None => self.scanned(record, form),
         }
+        self.finish()
+    }
+
+    /// A record that is `{"log":"<text>"}`, the text ending at `end`.
+    #[inline(never)]
+    fn log_only(&mut self, record: &[u8], end: usize, escaped: bool, form: Option<(Projection, Time)>) {
+        let raw = &record[8..end];
+        let text = if escaped { locate::unescaped(raw, &mut self.bufs.text) } else { raw };
+        let class = classify::classify_message(text, &mut self.cands);
+        Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
+    }
+
+    /// Any other record: scanned, its slots located.
+    #[inline(never)]
+    fn scanned(&mut self, record: &[u8], form: Option<(Projection, Time)>) {
         self.found.reset();
         match locate::locate(record, &mut self.bufs, &mut self.found, &mut self.locs) {
             None => self.invalid(record),
@@ -78,7 +90,6 @@ impl Filter {
             Some(root) => self.classify_into_out(record, root, form),
         }
         crate::probe!(5);
-        self.finish()
     }
 
     /// Classifies and writes the output: the record with the classification appended, or the
