@@ -2,6 +2,8 @@
 //! the first that matches: its static meaning, its captures, and what the record's structured
 //! keys add (AWS phase states and flags, Azure remote IP and instance, resource ids, levels).
 
+use core::mem::MaybeUninit;
+
 use crate::bgp;
 use crate::catalogue::{ANCHOR_SLOT_MASK, Const, RULES, Rule};
 use crate::dispatch::{self, Candidates};
@@ -26,13 +28,41 @@ pub struct Classification<'a> {
     pub rule: &'static Rule,
     /// The rule's severity, or the level an Alibaba record states.
     pub severity: &'static str,
-    /// Values of the fields after the rule's own (index >= CORE_FIELDS).
-    pub vals: [Val<'a>; NFIELDS],
+    /// Values of the fields after the rule's own (index >= CORE_FIELDS); only those whose bit
+    /// is in `set` are written (`val` reads them). Not initialised otherwise: zeroing every
+    /// field costs more than the rest of `describe`.
+    vals: [MaybeUninit<Val<'a>>; NFIELDS],
     /// Bit i is set when vals[i] holds a value.
     pub set: u64,
 }
 
 impl<'a> Classification<'a> {
+    /// A classification by `rule` with no field values yet.
+    pub fn new(rule: &'static Rule, severity: &'static str) -> Self {
+        Classification { rule, severity, vals: [MaybeUninit::uninit(); NFIELDS], set: 0 }
+    }
+
+    /// The value of field `i`, whose bit is in `set` (for loops over `set`).
+    #[inline(always)]
+    pub(crate) fn set_val(&self, i: usize) -> Val<'a> {
+        debug_assert!(self.set >> i & 1 == 1);
+        match self.vals.get(i) {
+            // SAFETY: callers pass a bit of `set`, which `put` wrote.
+            Some(v) => unsafe { v.assume_init() },
+            None => Val::None,
+        }
+    }
+
+    /// The value of field `i` (an index into FIELDS), or None.
+    #[inline(always)]
+    pub fn val(&self, i: usize) -> Val<'a> {
+        match self.vals.get(i) {
+            // SAFETY: a set bit means `put` wrote vals[i].
+            Some(v) if self.set >> (i & 63) & 1 == 1 => unsafe { v.assume_init() },
+            _ => Val::None,
+        }
+    }
+
     /// The value of a field by dotted name (for tests and tools; linear search).
     #[cfg(not(target_os = "wasi"))]
     pub fn get(&self, name: &str) -> Val<'a> {
@@ -50,13 +80,13 @@ impl<'a> Classification<'a> {
             "hint" => st(r.hint),
             "vendor" => st(r.vendor),
             "rule" => st(r.id),
-            _ => FIELDS.iter().position(|f| f.name == name).map_or(Val::None, |i| self.vals[i]),
+            _ => FIELDS.iter().position(|f| f.name == name).map_or(Val::None, |i| self.val(i)),
         }
     }
 
     fn put(&mut self, i: usize, v: Val<'a>) {
         if let Some(slot) = self.vals.get_mut(i) {
-            *slot = v;
+            *slot = MaybeUninit::new(v);
             self.set |= 1 << i;
         }
     }
@@ -165,7 +195,7 @@ const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 #[inline(never)]
 fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
     let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity()) } else { rule.severity() };
-    let mut c = Classification { rule, severity, vals: [Val::None; NFIELDS], set: 0 };
+    let mut c = Classification::new(rule, severity);
     for &(fi, k) in rule.set {
         c.put(fi as usize, konst(k));
     }
@@ -193,8 +223,8 @@ fn konst(k: Const) -> Val<'static> {
 
 #[inline(never)]
 fn notification_text(c: &mut Classification) {
-    let Val::Num(code) = c.vals[f::BGP_NOTIFICATION_CODE] else { return };
-    let sub = match c.vals[f::BGP_NOTIFICATION_SUBCODE] {
+    let Val::Num(code) = c.val(f::BGP_NOTIFICATION_CODE) else { return };
+    let sub = match c.val(f::BGP_NOTIFICATION_SUBCODE) {
         Val::Num(s) => Some(small_num(s)),
         _ => None,
     };

@@ -131,9 +131,7 @@ impl<'a> Fields<'a> {
         while m != 0 {
             let i = m.trailing_zeros() as usize;
             m &= m - 1;
-            if let Some(&v) = c.vals.get(i) {
-                f.put(i, V::Val(v));
-            }
+            f.put(i, V::Val(c.set_val(i)));
         }
         f
     }
@@ -713,7 +711,7 @@ mod tests {
     fn the_core_fields_read_back_from_the_static_texts_are_each_rules_own() {
         let s = |x: &str| if x.is_empty() { None } else { Some(x.as_bytes().to_vec()) };
         for r in RULES.iter() {
-            let c = Classification { rule: r, severity: r.severity(), vals: [Val::None; NFIELDS], set: 0 };
+            let c = Classification::new(r, r.severity());
             let f = Fields::of(&c);
             let text = |i: usize| match f.get(i) {
                 V::Val(Val::Str(x)) | V::Val(Val::Num(x)) | V::Escaped(x) => Some(x.to_vec()),

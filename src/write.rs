@@ -71,7 +71,7 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
             group = field.group;
         }
         put(out, field.leaf.as_bytes());
-        match c.vals[i] {
+        match c.set_val(i) {
             Val::Str(s) => string(out, s),
             v => value(out, v),
         }

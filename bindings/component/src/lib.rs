@@ -30,7 +30,7 @@ impl Guest for Component {
 /// The library's classification as the WIT record: the rule's meaning, then the fields it set.
 fn convert(c: &vpnlog::Classification) -> Classification {
     let r: &Rule = c.rule;
-    let get = |name: &str| find_field(name).and_then(|i| c.vals.get(i).copied()).unwrap_or(Val::None);
+    let get = |name: &str| find_field(name).map_or(Val::None, |i| c.val(i));
     let s = |name: &str| match get(name) {
         Val::Str(b) | Val::Num(b) => Some(String::from_utf8_lossy(b).into_owned()),
         _ => None,
