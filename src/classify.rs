@@ -199,7 +199,7 @@ fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Optio
     for &(fi, k) in rule.set {
         c.put(fi as usize, konst(k));
     }
-    for &(fi, s, e) in &caps.items[..caps.n] {
+    for &(fi, s, e) in caps.items() {
         let Some(val) = text.get(s as usize..e as usize) else { continue };
         let num = FIELDS.get(fi as usize).is_some_and(|f| f.ty == FieldType::Num);
         c.put(fi as usize, if num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });

@@ -4,16 +4,24 @@
 //! text. Each step is a small function: an interpreter charges a function's or loop's whole
 //! body each time it is entered, so the loop that walks the tokens stays tiny.
 
+use core::mem::MaybeUninit;
+
 use crate::catalogue::{HoleTy, SKIP, Tok};
 
 /// At most this many captures per pattern.
 pub const MAX_CAPS: usize = 16;
 
-/// Captured (field, start, end) spans of the text.
-#[derive(Default)]
+/// Captured (field, start, end) spans of the text. Only the first `n` items are written (not
+/// zeroed up front: that cost more than most matches).
 pub struct Caps {
-    pub n: usize,
-    pub items: [(u8, u32, u32); MAX_CAPS],
+    pub(crate) n: usize,
+    items: [MaybeUninit<(u8, u32, u32)>; MAX_CAPS],
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS] }
+    }
 }
 
 impl Caps {
@@ -21,10 +29,17 @@ impl Caps {
     fn push(&mut self, field: u8, s: usize, e: usize) {
         if field != SKIP {
             if let Some(x) = self.items.get_mut(self.n) {
-                *x = (field, s as u32, e as u32);
+                *x = MaybeUninit::new((field, s as u32, e as u32));
                 self.n += 1;
             }
         }
+    }
+
+    /// The captures.
+    pub fn items(&self) -> &[(u8, u32, u32)] {
+        let n = self.n.min(MAX_CAPS);
+        // SAFETY: `push` wrote items[..n] (n only grows there, and is reset to 0).
+        unsafe { core::slice::from_raw_parts(self.items.as_ptr() as *const (u8, u32, u32), n) }
     }
 }
 
