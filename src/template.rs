@@ -142,13 +142,44 @@ fn run_end(t: &[u8], mut i: usize, ty: HoleTy, stop: u8) -> usize {
                 i += 1;
             }
         }
-        _ => {
-            while t.get(i).is_some_and(|&c| c > b' ' && c != stop) {
-                i += 1;
-            }
-        }
+        _ => return word_end(t, i, stop),
     }
     i
+}
+
+/// End of the run of word characters (above space, not `stop`) from `i`, eight bytes at a
+/// time. The last bytes are read as one word ending at the end of `t`, shifted so that they
+/// come first: the zero bytes shifted in end the run there.
+#[inline(never)]
+fn word_end(t: &[u8], mut i: usize, stop: u8) -> usize {
+    let n = t.len();
+    let stops = ONES * stop as u64;
+    // The high bit of every byte below 0x21 or equal to `stop`; the lowest is exact.
+    let ends = |w: u64| {
+        let x = w ^ stops;
+        (w.wrapping_sub(ONES * 0x21) & !w | x.wrapping_sub(ONES) & !x) & HIGHS
+    };
+    if n < 8 {
+        while t.get(i).is_some_and(|&c| c > b' ' && c != stop) {
+            i += 1;
+        }
+        return i;
+    }
+    let (last, p) = (n - 8, t.as_ptr());
+    while i <= last {
+        // SAFETY: i + 8 <= n.
+        let m = ends(u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() }));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i >= n {
+        return n;
+    }
+    // SAFETY: last + 8 == n; 0 < i - last < 8.
+    let w = u64::from_le(unsafe { (p.add(last) as *const u64).read_unaligned() }) >> ((i - last) * 8);
+    i + (ends(w).trailing_zeros() / 8) as usize
 }
 
 /// `ip_end`'s step per byte: 0 for a hex digit, 1 for `.`, COLON for `:`, IP_STOP otherwise.
@@ -397,5 +428,37 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
             false
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `word_end` against a byte-at-a-time reference, for every length, start, stop byte and
+    /// position of one ending byte (and of one before the start, which must not be seen).
+    #[test]
+    fn word_end_agrees_with_a_byte_loop() {
+        let reference = |t: &[u8], mut i: usize, stop: u8| {
+            while t.get(i).is_some_and(|&c| c > b' ' && c != stop) {
+                i += 1;
+            }
+            i
+        };
+        for n in 0..26 {
+            for &stop in &[b']', b' ', 0, 0xE5] {
+                for &end in &[b' ', b'\t', 0, 0x20, b']', 0xE5, 0x80] {
+                    for at in 0..=n {
+                        let mut t = vec![b'x'; n];
+                        if at < n {
+                            t[at] = end;
+                        }
+                        for i in 0..=n {
+                            assert_eq!(word_end(&t, i, stop), reference(&t, i, stop), "n={n} stop={stop:#x} end={end:#x} at={at} i={i}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
