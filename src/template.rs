@@ -77,28 +77,30 @@ fn find_byte_tail(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
     None
 }
 
-/// `hay[at..]` starts with `needle`: four bytes at a time, then bytes (cheaper here than a
-/// call to memcmp).
+/// `hay[at..]` starts with `needle`: eight bytes at a time, the last eight (or four) bytes
+/// compared as one word that ends with the needle (cheaper here than a call to memcmp).
 #[inline(always)]
 pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
-    let Some(h) = hay.get(at..at + needle.len()) else { return false };
+    let Some(h) = hay.get(at..at.wrapping_add(needle.len())) else { return false };
     let n = needle.len();
     let (hp, np) = (h.as_ptr(), needle.as_ptr());
-    let mut k = 0;
-    while k + 4 <= n {
-        // SAFETY: k + 4 <= n == h.len() == needle.len().
-        if unsafe { (hp.add(k) as *const u32).read_unaligned() != (np.add(k) as *const u32).read_unaligned() } {
-            return false;
+    // SAFETY (all reads): h.len() == needle.len() == n, and each read ends at or before n.
+    let eq8 = |k: usize| unsafe { (hp.add(k) as *const u64).read_unaligned() == (np.add(k) as *const u64).read_unaligned() };
+    let eq4 = |k: usize| unsafe { (hp.add(k) as *const u32).read_unaligned() == (np.add(k) as *const u32).read_unaligned() };
+    if n >= 8 {
+        let mut k = 0;
+        while k + 8 < n {
+            if !eq8(k) {
+                return false;
+            }
+            k += 8;
         }
-        k += 4;
+        return eq8(n - 8);
     }
-    while k < n {
-        if h[k] != needle[k] {
-            return false;
-        }
-        k += 1;
+    if n >= 4 {
+        return eq4(0) && eq4(n - 4);
     }
-    true
+    h == needle
 }
 
 /// First occurrence of `needle` in `hay` at or after `from`.
@@ -434,6 +436,27 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `starts_at` against slice equality, for every needle length, position and one
+    /// differing byte anywhere in the needle.
+    #[test]
+    fn starts_at_agrees_with_slice_equality() {
+        let hay: Vec<u8> = (0..40u8).map(|c| b'a' + c % 26).collect();
+        for at in 0..=hay.len() + 1 {
+            for n in 0..=hay.len() + 1 - at.min(hay.len()) {
+                let Some(same) = hay.get(at..at + n) else {
+                    assert!(!starts_at(&hay, at, &vec![b'a'; n]), "at={at} n={n}");
+                    continue;
+                };
+                assert!(starts_at(&hay, at, same), "at={at} n={n}");
+                for d in 0..n {
+                    let mut other = same.to_vec();
+                    other[d] ^= 0x20;
+                    assert!(!starts_at(&hay, at, &other), "at={at} n={n} differs at {d}");
+                }
+            }
+        }
+    }
 
     /// `word_end` against a byte-at-a-time reference, for every length, start, stop byte and
     /// position of one ending byte (and of one before the start, which must not be seen).
