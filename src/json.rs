@@ -732,10 +732,31 @@ pub(crate) fn clean_run(s: &[u8], mut i: usize) -> usize {
         }
         i += 8;
     }
-    while s.get(i).is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
-        i += 1;
+    clean_tail(s, i)
+}
+
+/// `clean_run` within the last eight bytes of `s`: when `s` holds eight bytes, its last eight
+/// as one word shifted so that byte `i` comes first (the zero bytes shifted in stop the run at
+/// the end, and the bytes before `i` are not looked at); otherwise byte by byte.
+#[inline(never)]
+fn clean_tail(s: &[u8], mut i: usize) -> usize {
+    let n = s.len();
+    if i >= n {
+        return n;
     }
-    i
+    match n.checked_sub(8).filter(|&last| i > last) {
+        Some(last) => {
+            // SAFETY: last + 8 == n; 0 < i - last < 8.
+            let w = u64::from_le(unsafe { (s.as_ptr().add(last) as *const u64).read_unaligned() }) >> ((i - last) * 8);
+            i + (needs_escape(w).trailing_zeros() / 8) as usize
+        }
+        None => {
+            while s.get(i).is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+                i += 1;
+            }
+            i
+        }
+    }
 }
 
 /// Appends valid UTF-8 `s` as the body of a JSON string (no quotes), escaping what JSON
@@ -806,6 +827,30 @@ pub fn escape_lossy(s: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `clean_run` against a byte-at-a-time reference, as `plain_run` below.
+    #[test]
+    fn clean_run_agrees_with_a_byte_loop() {
+        let reference = |b: &[u8], mut i: usize| {
+            while b.get(i).is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+                i += 1;
+            }
+            i
+        };
+        for n in 0..26 {
+            for &special in &[b'"', b'\\', 0x1F, 0, 0x80, 0xFF] {
+                for at in 0..=n {
+                    let mut b = vec![b'x'; n];
+                    if at < n {
+                        b[at] = special;
+                    }
+                    for i in 0..=n {
+                        assert_eq!(clean_run(&b, i), reference(&b, i), "n={n} special={special:#x} at={at} i={i}");
+                    }
+                }
+            }
+        }
+    }
 
     /// `plain_run` against a byte-at-a-time reference, for every length, start and position of
     /// one special byte (and of a special byte before the start, which must not be seen).
