@@ -61,20 +61,45 @@ impl Filter {
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
         // The common `{"log":"<text>"}` shape needs neither the scanner nor the slot table.
-        match json::log_only(record) {
-            Some((end, escaped)) => self.log_only(record, end, escaped, form),
-            None => self.scanned(record, form),
+        if !json::log_frame(record) {
+            self.scanned(record, form);
+        } else {
+            let e = json::plain_run(record, 8);
+            if e + 2 == record.len() {
+                self.log_only(record, e, form);
+            } else if !self.log_decoded(record, e, form) {
+                self.scanned(record, form);
+            }
         }
         self.finish()
     }
 
-    /// A record that is `{"log":"<text>"}`, the text ending at `end`.
+    /// A record that is `{"log":"<plain text>"}`, the text ending at `end`.
     #[inline(never)]
-    fn log_only(&mut self, record: &[u8], end: usize, escaped: bool, form: Option<(Projection, Time)>) {
-        let raw = &record[8..end];
-        let text = if escaped { locate::unescaped(raw, &mut self.bufs.text) } else { raw };
-        let class = classify::classify_message(text, &mut self.cands);
+    fn log_only(&mut self, record: &[u8], end: usize, form: Option<(Projection, Time)>) {
+        let class = classify::classify_message(&record[8..end], &mut self.cands);
         Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
+    }
+
+    /// A record framed as `{"log":"` ... `"}` whose text holds escapes or non-ASCII bytes from
+    /// `e` on: when it is that one member, its text decoded, classified and written; otherwise
+    /// false, and the record is for `scanned` (so is a text that may be a JSON document, which
+    /// locate::nested_document reads).
+    #[inline(never)]
+    fn log_decoded(&mut self, record: &[u8], e: usize, form: Option<(Projection, Time)>) -> bool {
+        let n = record.len();
+        if locate::maybe_document(&record[8..]) {
+            return false;
+        }
+        let text = &mut self.bufs.text;
+        text.clear();
+        text.extend_from_slice(&record[8..e]);
+        if json::decode_string(record, e, text) != Some(n - 2) {
+            return false;
+        }
+        let class = classify::classify_message(text, &mut self.cands);
+        Self::write(&mut self.out, record, json::Root { close: n - 1, empty: false }, b"vpn", class, form);
+        true
     }
 
     /// Any other record: scanned, its slots located.

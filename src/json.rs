@@ -322,25 +322,79 @@ fn slow_value(b: &[u8], i: usize, key: Key, s: &mut Scanner, found: &mut Found, 
 /// `{"log":"`: how a record from Fluent Bit's tail input without a parser begins.
 const LOG_HEAD: u64 = u64::from_le_bytes(*b"{\"log\":\"");
 
-/// When `b` is exactly `{"log":"<text>"}`, the shape most records have: the end of the text
-/// (it starts at 8) and whether it holds escapes. `scan` would find the same single message
-/// slot at a far higher cost. Not for a text with escapes that may be a JSON document
-/// (`locate::nested_document` reads those).
+/// `b` is framed as `{"log":"` ... `"}`, the shape most records have when the text between is
+/// one JSON string: the text then starts at 8 (see filter.rs).
 #[inline(always)]
-pub fn log_only(b: &[u8]) -> Option<(usize, bool)> {
+pub fn log_frame(b: &[u8]) -> bool {
     let n = b.len();
-    if load8(b, 0) != Some(LOG_HEAD) || b.get(n.wrapping_sub(2)..) != Some(b"\"}") {
+    n >= 10 && load8(b, 0) == Some(LOG_HEAD) && b.get(n - 2..) == Some(b"\"}")
+}
+
+/// What the simple escape `\c` stands for, by `c` (0: not a simple escape).
+static SIMPLE_UNESCAPE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let pairs = [(b'"', b'"'), (b'\\', b'\\'), (b'/', b'/'), (b'b', 0x08), (b'f', 0x0C), (b'n', b'\n'), (b'r', b'\r'), (b't', b'\t')];
+    let mut k = 0;
+    while k < pairs.len() {
+        t[pairs[k].0 as usize] = pairs[k].1;
+        k += 1;
+    }
+    t
+};
+
+/// The rest of a JSON string body in `b` from `i` on, checked as `string_end` checks it and
+/// decoded as `unescape` decodes it, in one pass, appended to `out`. Returns the index of the
+/// closing quote, or None when the string is not valid. The common escapes are handled in the
+/// loop; `\u` escapes and non-ASCII bytes out of line.
+#[inline(never)]
+pub fn decode_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    // Decoding never lengthens: room for the rest of `b` is room enough.
+    out.reserve(b.len().saturating_sub(i));
+    loop {
+        let j = plain_run(b, i);
+        let run = b.get(i..j)?;
+        let n = out.len();
+        // SAFETY: room for the rest of `b` was reserved, and decoding never lengthens.
+        unsafe {
+            core::ptr::copy_nonoverlapping(run.as_ptr(), out.as_mut_ptr().add(n), run.len());
+            out.set_len(n + run.len());
+        }
+        match b.get(j) {
+            Some(b'"') => return Some(j),
+            Some(b'\\') => {
+                let d = b.get(j + 1).map_or(0, |&e| SIMPLE_UNESCAPE[e as usize & 127] & if e < 128 { 0xFF } else { 0 });
+                if d != 0 {
+                    out.push(d);
+                    i = j + 2;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i = decode_other(b, j, out)?;
+    }
+}
+
+/// `decode_string` at a byte of a string body that is not plain ASCII and not a simple escape:
+/// a `\u` escape, a run of UTF-8 sequences, or a byte a string may not hold (None).
+#[inline(never)]
+fn decode_other(b: &[u8], j: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let c = *b.get(j)?;
+    if c >= 0x80 {
+        let e = utf8_run(b, j)?;
+        out.extend_from_slice(b.get(j..e)?);
+        return Some(e);
+    }
+    if c != b'\\' || b.get(j + 1) != Some(&b'u') {
         return None;
     }
-    let e = plain_run(b, 8);
-    if e + 2 == n {
-        return Some((e, false));
-    }
-    if crate::locate::maybe_document(b.get(8..).unwrap_or(&[])) {
+    // The escape's digits, and those of a `\u` escape right after it, which unicode_escape
+    // reads when this one is a high surrogate.
+    let hex = |k: usize| b.get(k..k + 4).is_some_and(|h| h.iter().all(|c| is_hex(*c)));
+    if !hex(j + 2) || b.get(j + 6..j + 8) == Some(b"\\u") && !hex(j + 8) {
         return None;
     }
-    let (e, escaped) = string_end(b, e)?;
-    (e + 2 == n).then_some((e, escaped))
+    Some(unicode_escape(b, j + 2, out))
 }
 
 /// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
@@ -827,6 +881,38 @@ pub fn escape_lossy(s: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `decode_string` (one pass) against `string_end` then `unescape` (two passes), on every
+    /// string of up to three fragments: plain text, each escape, surrogate pairs and lone
+    /// surrogates, UTF-8, and what a string may not hold. Both agree on the end, on the
+    /// decoded text, and on rejecting.
+    #[test]
+    fn decode_string_agrees_with_string_end_and_unescape() {
+        let fragments: &[&[u8]] = &[
+            b"", b"plain text ", b"0123456789abcdef", br#"\""#, br"\\", br"\/", br"\b", br"\f", br"\n", br"\r", br"\t",
+            br"\u00e9", br"\u20AC", br"\ud83d\ude00", br"\ud800", br"\udc00", br"\ud800\u0041", br"\ud800\uzzzz",
+            "é€😀".as_bytes(), br"\x", br"\u12", br"\u12g4", b"\x01", b"\xff", b"\xc3", b"\\",
+        ];
+        let mut n = 0;
+        for a in fragments {
+            for b in fragments {
+                for c in fragments {
+                    let mut s = [*a, *b, *c].concat();
+                    s.extend_from_slice(b"\"tail");
+                    let two = string_end(&s, 0).map(|(e, _)| {
+                        let mut t = Vec::new();
+                        unescape(&s[..e], &mut t);
+                        (e, t)
+                    });
+                    let mut t = b"kept".to_vec();
+                    let one = decode_string(&s, 0, &mut t).map(|e| (e, t[4..].to_vec()));
+                    assert_eq!(one, two, "{}", String::from_utf8_lossy(&s));
+                    n += two.is_some() as usize;
+                }
+            }
+        }
+        assert!(n > 1000, "only {n} valid strings");
+    }
 
     /// `clean_run` against a byte-at-a-time reference, as `plain_run` below.
     #[test]

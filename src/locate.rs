@@ -330,14 +330,6 @@ pub fn maybe_document(raw: &[u8]) -> bool {
     first.and_then(|i| raw.get(i)) == Some(&b'{')
 }
 
-/// `raw` (a valid JSON string body) unescaped into `text`, which is cleared first.
-#[inline(never)]
-pub fn unescaped<'t>(raw: &[u8], text: &'t mut Vec<u8>) -> &'t [u8] {
-    text.clear();
-    json::unescape(raw, text);
-    text
-}
-
 /// Unescapes a slot value into the text buffer.
 #[inline(never)]
 fn decode(record: &[u8], bufs: &mut Buffers, src: u8, sp: Span) -> Loc {
