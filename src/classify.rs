@@ -146,6 +146,7 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
 pub fn classify_message<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classification<'a>> {
     cands.n = 0;
     dispatch::scan(text, slot::MESSAGE, cands);
+    crate::probe!(40);
     if cands.n == 0 {
         return None;
     }

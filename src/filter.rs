@@ -77,8 +77,10 @@ impl Filter {
     /// A record that is `{"log":"<plain text>"}`, the text ending at `end`.
     #[inline(never)]
     fn log_only(&mut self, record: &[u8], end: usize, form: Option<(Projection, Time)>) {
+        crate::probe!(10);
         let class = classify::classify_message(&record[8..end], &mut self.cands);
         Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
+        crate::probe!(5);
     }
 
     /// A record framed as `{"log":"` ... `"}` whose text holds escapes or non-ASCII bytes from
@@ -97,8 +99,10 @@ impl Filter {
         if json::decode_string(record, e, text) != Some(n - 2) {
             return false;
         }
+        crate::probe!(10);
         let class = classify::classify_message(text, &mut self.cands);
         Self::write(&mut self.out, record, json::Root { close: n - 1, empty: false }, b"vpn", class, form);
+        crate::probe!(5);
         true
     }
 
