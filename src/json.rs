@@ -525,7 +525,7 @@ fn compact_object(b: &[u8], mut i: usize, depth: usize, parent: Parent, found: &
 
 /// A value at `i` in an object at `depth` under `key`: returns the index after it, or BAIL
 /// (an index past the input, which no caller matches).
-#[inline(never)]
+#[inline(always)]
 fn compact_value(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
     let Some(&c) = b.get(i) else { return BAIL };
     if c == b'"' {
