@@ -601,11 +601,13 @@ fn build() -> Result<String, String> {
     // Anchor hash table. The scanner tests every STRIDE-th position of a text, so an occurrence
     // of an anchor at p has exactly one tested window per residue of p modulo STRIDE: each anchor
     // is entered once per residue r, with one of its windows at an offset k = r (mod STRIDE).
-    // STRIDE is limited by the shortest anchor searched in long texts (the message slot); other
-    // slots are scanned at every position and need one window.
+    // STRIDE is limited by the shortest anchor searched in the message slot. Another slot is
+    // scanned the same way ("sparse") when its anchors are long enough for STRIDE too, and
+    // otherwise at every position, where an anchor needs one window only.
     let message_bit = 1u32 << find_slot("message").unwrap();
-    let shortest = anchors.iter().filter(|a| a.slots & message_bit != 0).map(|a| a.text.len()).min().unwrap_or(11);
-    let stride = (shortest - 3).clamp(1, MAX_STRIDE);
+    let shortest_in = |bit: u32| anchors.iter().filter(|a| a.slots & bit != 0).map(|a| a.text.len()).min();
+    let stride = (shortest_in(message_bit).unwrap_or(11) - 3).clamp(1, MAX_STRIDE);
+    let sparse_slots = (0..SLOTS.len() as u32).filter(|&s| shortest_in(1 << s).is_some_and(|n| n >= stride + 3)).fold(message_bit, |m, s| m | 1 << s);
     let buckets = 1usize << HASH_BITS;
     let mut filter = vec![0u32; 1 << (FILTER_BITS - 5)];
     // (bucket, entry): entries are stored sorted by bucket, so a bucket is a range of ENTRIES.
@@ -623,7 +625,7 @@ fn build() -> Result<String, String> {
     }
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
-        let windows = if a.slots & message_bit != 0 { stride.min(t.len() - 3) } else { 1 };
+        let windows = if a.slots & sparse_slots != 0 { stride.min(t.len() - 3) } else { 1 };
         // Offsets are stored in ENTRY_OFFSET_BITS bits.
         let last_start = (t.len() - 4).min((1 << ENTRY_OFFSET_BITS) - 1);
         let cost = |k: usize| {
@@ -684,7 +686,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static HEAD: [u16; {}] = {head:?};", head.len());
     let _ = writeln!(code, "/// One bit per {FILTER_BITS}-bit window hash: set when some entry has that hash.");
     let _ = writeln!(code, "pub static FILTER: [u32; {}] = {filter:?};", filter.len());
-    let _ = writeln!(code, "/// Positions between tested windows when scanning the message slot.\npub const STRIDE: usize = {stride};");
+    let _ = writeln!(code, "/// Positions between tested windows when scanning a sparse slot.\npub const STRIDE: usize = {stride};");
+    let _ = writeln!(code, "/// The slots scanned at every STRIDE-th position (the message and those whose anchors are all\n/// long enough); the others are scanned at every position.\npub const SPARSE_SLOTS: u32 = {sparse_slots};");
     let _ = writeln!(code, "/// Per window entered: bits of its hash that the bucket index leaves out (see dispatch.rs), a flag");
     let _ = writeln!(code, "/// for the anchor's first window, the anchor, and the window's offset in the anchor.");
     let _ = writeln!(code, "pub static ENTRIES: [u32; {}] = {:?};", entries.len(), entries.iter().map(|e| e.1).collect::<Vec<_>>());

@@ -2,7 +2,7 @@
 //! number of rules. At each position the next four bytes are hashed into the table build.rs
 //! made; most positions find an empty bucket and cost a handful of instructions.
 
-use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, STRIDE};
+use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 
 /// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
 const HASH_BITS: u32 = 11;
@@ -50,9 +50,10 @@ impl Candidates {
     }
 }
 
-/// Adds the rules of every anchor that occurs in `text` for `slot`. The message slot is tested
-/// at every STRIDE-th position (build.rs enters each anchor's first STRIDE windows), other
-/// slots, which hold short values, at every position. The skipping of empty buckets lives in a
+/// Adds the rules of every anchor that occurs in `text` for `slot`. The message slot, and every
+/// other slot whose anchors are all long enough (SPARSE_SLOTS), is tested at every STRIDE-th
+/// position (build.rs enters each of their anchors once per residue); the rest, whose short
+/// anchors need it, at every position. The skipping of empty buckets lives in a
 /// loop of its own (`next_hit`): an interpreter charges for every instruction of a loop body at
 /// every step, so the body holds only the window test.
 #[inline(never)]
@@ -60,16 +61,16 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     if text.len() < 4 {
         return;
     }
-    let message = slot == crate::locate::slot::MESSAGE;
+    let sparse = SPARSE_SLOTS >> slot & 1 == 1;
     let last = text.len() - 4;
     let mut i = 0;
     loop {
-        i = if message { next_hit::<STRIDE>(text, i, last) } else { next_hit::<1>(text, i, last) };
+        i = if sparse { next_hit::<STRIDE>(text, i, last) } else { next_hit::<1>(text, i, last) };
         if i > last {
             return;
         }
         bucket(text, i, hash(window(text, i)), slot, out);
-        i += if message { STRIDE } else { 1 };
+        i += if sparse { STRIDE } else { 1 };
     }
 }
 
@@ -114,14 +115,13 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
 }
 
 /// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
-/// adds its rules. Outside the message every position is tested, so only the anchor's first
-/// window counts there.
+/// adds its rules. In a slot tested at every position only the anchor's first window counts.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let k = (e & ((1 << ENTRY_OFFSET_BITS) - 1)) as usize;
     let a = (e >> ENTRY_OFFSET_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
     let first = e >> (ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
-    if i < k || (!first && slot != crate::locate::slot::MESSAGE) {
+    if i < k || (!first && SPARSE_SLOTS >> slot & 1 == 0) {
         return;
     }
     let Some(an) = ANCHORS.get(a) else { return };
