@@ -140,8 +140,8 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
     first_match(texts, present, cands)
 }
 
-/// `classify` for a record whose only slot is the message `text` (`{"log":"..."}`, see
-/// `json::log_only`).
+/// `classify` for a record whose only slot is the message `text` (a `{"log":"..."}` record,
+/// see filter.rs).
 #[inline(never)]
 pub fn classify_message<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classification<'a>> {
     cands.n = 0;
@@ -150,6 +150,13 @@ pub fn classify_message<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Cl
     if cands.n == 0 {
         return None;
     }
+    message_match(text, cands)
+}
+
+/// `first_match` with the message as the only slot. Out of line: most records have no
+/// candidates and do not pay for the slot table.
+#[inline(never)]
+fn message_match<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classification<'a>> {
     let mut texts = [None; NSLOTS];
     texts[slot::MESSAGE as usize] = Some(text);
     first_match(&texts, 1 << slot::MESSAGE, cands)

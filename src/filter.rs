@@ -137,12 +137,18 @@ impl Filter {
 
     /// The output: the record with the classification `class` appended under `key`, or the
     /// record.
-    #[inline(never)]
+    #[inline(always)]
     fn write(out: &mut Vec<u8>, record: &[u8], root: json::Root, key: &[u8], class: Option<Classification>, form: Option<(Projection, Time)>) {
-        let Some(c) = class else {
-            out.extend_from_slice(record);
-            return;
-        };
+        match class {
+            None => out.extend_from_slice(record),
+            Some(c) => Self::append(out, record, root, key, c, form),
+        }
+    }
+
+    /// The record with the classification `c` appended under `key`. Out of line: most records
+    /// are not classified and do not pay for it.
+    #[inline(never)]
+    fn append(out: &mut Vec<u8>, record: &[u8], root: json::Root, key: &[u8], c: Classification, form: Option<(Projection, Time)>) {
         let (head, tail) = record.split_at(root.close);
         out.extend_from_slice(head);
         crate::probe!(50);
