@@ -408,6 +408,10 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     // Compact JSON, as Fluent Bit renders records, takes the fast path; anything else (whitespace,
     // escaped keys, deep nesting, invalid input) the general loop, from the start.
     let j = compact_object(b, i + 1, 1, Parent::Root, found, src);
+    if j == b.len() {
+        // Compact to the end: the byte before the closing brace tells whether it is empty.
+        return Some(Root { close: j - 1, empty: b.get(j.wrapping_sub(2)) == Some(&b'{') });
+    }
     if j != BAIL {
         return finish(b, j);
     }
@@ -677,6 +681,7 @@ fn literal(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
 /// After the root's closing brace (at `i - 1`) only whitespace may follow. The root is empty
 /// when only whitespace stands between its braces: the last other byte before the closing
 /// brace is then the opening one (any other `{` would still be open).
+#[inline(never)]
 fn finish(b: &[u8], i: usize) -> Option<Root> {
     let close = i - 1;
     let empty = b.get(..close).unwrap_or(&[]).iter().rev().find(|&&c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b'{');
