@@ -122,6 +122,54 @@ enum Tok {
     Hole(Option<usize>, &'static str),
 }
 
+fn hole_field(f: Option<usize>) -> u8 {
+    f.map(|f| f as u8).unwrap_or(SKIP)
+}
+
+fn hole_ty(ty: &str) -> &'static str {
+    match ty {
+        "lazy" => "Lazy",
+        "ip" => "Ip",
+        "num" => "Num",
+        "hex" => "Hex",
+        "word" => "Word",
+        _ => "Rest",
+    }
+}
+
+/// A tokenised pattern as the matcher runs it (src/template.rs): its head (the first literal,
+/// or a leading typed hole and the literal after it), then steps that each pair a hole with the
+/// literal after it. `tokenize` guarantees the head's shape.
+fn pattern_steps(toks: &[Tok]) -> String {
+    let (head, mut k) = match (&toks[0], toks.get(1)) {
+        (Tok::Lit(l), _) => (format!("Head::Lit({})", lit(l)), 1),
+        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => (format!("Head::Typed({}, HoleTy::{}, {})", hole_field(*f), hole_ty(ty), lit(l)), 2),
+        _ => unreachable!("tokenize checks a pattern's head"),
+    };
+    let mut steps = Vec::new();
+    while k < toks.len() {
+        match (&toks[k], toks.get(k + 1)) {
+            (Tok::Hole(f, ty), Some(Tok::Lit(l))) => {
+                steps.push(if *ty == "lazy" {
+                    format!("Step::Lazy({}, {})", hole_field(*f), lit(l))
+                } else {
+                    format!("Step::Typed({}, HoleTy::{}, {})", hole_field(*f), hole_ty(ty), lit(l))
+                });
+                k += 2;
+            }
+            (Tok::Hole(f, ty), _) => {
+                steps.push(format!("Step::Alone({}, HoleTy::{})", hole_field(*f), hole_ty(ty)));
+                k += 1;
+            }
+            (Tok::Lit(l), _) => {
+                steps.push(format!("Step::Lit({})", lit(l)));
+                k += 1;
+            }
+        }
+    }
+    format!("Pattern {{ head: {head}, steps: &[{}] }}", steps.join(", "))
+}
+
 /// Splits a dissect-style template into literals and holes (rules/README.md, "Patterns").
 fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
     let b = p.as_bytes();
@@ -446,6 +494,7 @@ fn build() -> Result<String, String> {
             }
             let mut captured: Vec<usize> = Vec::new();
             let mut pat_code = String::new();
+            let mut matcher_code = String::new();
             for p in &patterns {
                 let toks = tokenize(p, &ctx)?;
                 pat_code.push_str("&[");
@@ -460,19 +509,13 @@ fn build() -> Result<String, String> {
                                     captured.push(*f);
                                 }
                             }
-                            let ty = match *ty {
-                                "lazy" => "Lazy",
-                                "ip" => "Ip",
-                                "num" => "Num",
-                                "hex" => "Hex",
-                                "word" => "Word",
-                                _ => "Rest",
-                            };
-                            let _ = write!(pat_code, "Tok::Hole({}, HoleTy::{ty}), ", f.map(|f| f as u8).unwrap_or(SKIP));
+                            let _ = write!(pat_code, "Tok::Hole({}, HoleTy::{}), ", hole_field(*f), hole_ty(ty));
                         }
                     }
                 }
                 pat_code.push_str("], ");
+                matcher_code.push_str(&pattern_steps(&toks));
+                matcher_code.push_str(", ");
             }
 
             let mut set_code = String::new();
@@ -581,7 +624,7 @@ fn build() -> Result<String, String> {
                  {native} kind: {kind:?}, {native} event: {event:?}, \
                  {native} outcome: {outcome:?}, severity: {sev_i}, level_severity: {}, phase: {phase}, \
                  {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
-                 slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], patterns: &[{pat_code}], set: &[{set_code}], \
+                 slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], {native} patterns: &[{pat_code}], matchers: &[{matcher_code}], set: &[{set_code}], \
                  head: {head_i}, tail: {tail_i}, after: {after_i}, hint_text: {hint_i} }},",
                 vendor == "alibaba",
             );

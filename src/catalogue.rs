@@ -31,6 +31,35 @@ pub enum Tok {
     Hole(u8, HoleTy),
 }
 
+/// How a pattern starts: the literal the matcher searches for first, after a typed hole whose
+/// run ends right before it (`Typed`) or not (`Lit`).
+#[derive(Clone, Copy, Debug)]
+pub enum Head {
+    Lit(&'static [u8]),
+    /// (output field index or SKIP, capture type, literal)
+    Typed(u8, HoleTy, &'static [u8]),
+}
+
+/// One step of the matcher after the head: a hole and the literal right after it are one step.
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    /// A literal that must follow at once.
+    Lit(&'static [u8]),
+    /// A lazy hole: what lies before the next occurrence of the literal.
+    Lazy(u8, &'static [u8]),
+    /// A typed hole, which the literal must follow at once.
+    Typed(u8, HoleTy, &'static [u8]),
+    /// A hole no literal follows (the last step, or a typed hole before another hole).
+    Alone(u8, HoleTy),
+}
+
+/// A pattern compiled for the matcher (build.rs from the tokens).
+#[derive(Debug)]
+pub struct Pattern {
+    pub head: Head,
+    pub steps: &'static [Step],
+}
+
 /// One rule: its static meaning and how to match it.
 #[derive(Debug)]
 /// The fields left out of the Fluent Bit module (`not(target_os = "wasi")`) are rendered into
@@ -66,8 +95,12 @@ pub struct Rule {
     pub text: u8,
     /// (slot, literal, exact): the slot must be present and contain the literal (exact: be it).
     pub when: &'static [(u8, &'static [u8], bool)],
-    /// Tried in order; an empty list means the anchor alone decides.
+    /// The patterns' tokens (for other engines: src/regex.rs, the VRL program).
+    #[cfg(not(target_os = "wasi"))]
     pub patterns: &'static [&'static [Tok]],
+    /// The same patterns as the matcher runs them. Tried in order; an empty list means the
+    /// anchor alone decides.
+    pub matchers: &'static [Pattern],
     /// (output field index, value)
     pub set: &'static [(u8, Const)],
     /// The static output, as indices into the tables of distinct texts (each stored once):

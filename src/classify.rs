@@ -180,7 +180,7 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
             continue;
         }
         caps.n = 0;
-        let matched = rule.patterns.is_empty() || rule.patterns.iter().any(|p| template::matches(p, text, &mut caps));
+        let matched = rule.matchers.is_empty() || rule.matchers.iter().any(|p| template::matches(p, text, &mut caps));
         crate::probe!(41);
         if matched {
             let d = describe(rule, text, &caps, texts, present);

@@ -6,7 +6,7 @@
 
 use core::mem::MaybeUninit;
 
-use crate::catalogue::{HoleTy, SKIP, Tok};
+use crate::catalogue::{Head, HoleTy, Pattern, SKIP, Step};
 
 /// At most this many captures per pattern.
 pub const MAX_CAPS: usize = 16;
@@ -345,35 +345,23 @@ enum Outcome {
     Impossible,
 }
 
-/// Matches the tokens from `k` on, anchored at `pos`: a hole and the literal after it are one
-/// step, so the loop turns about once per hole.
+/// Matches the steps, anchored at `pos`: a hole and the literal after it are one step (build.rs
+/// pairs them), so the loop turns once per hole.
 #[inline(never)]
-fn match_from(toks: &[Tok], t: &[u8], mut k: usize, mut pos: usize, caps: &mut Caps) -> Outcome {
-    loop {
-        let n = match (toks.get(k), toks.get(k + 1)) {
-            (None, _) => return Outcome::Matched,
-            (Some(&Tok::Hole(f, HoleTy::Lazy)), Some(&Tok::Lit(l))) => {
-                k += 2;
-                lazy_lit(t, pos, f, l, caps)
-            }
-            (Some(&Tok::Hole(f, ty)), Some(&Tok::Lit(l))) => {
-                k += 2;
-                typed_lit(t, pos, f, ty, l, caps)
-            }
-            (Some(&Tok::Hole(f, ty)), _) => {
-                k += 1;
-                hole_alone(t, pos, f, ty, caps)
-            }
-            (Some(&Tok::Lit(l)), _) => {
-                k += 1;
-                lit_at(t, pos, l)
-            }
+fn match_from(steps: &[Step], t: &[u8], mut pos: usize, caps: &mut Caps) -> Outcome {
+    for step in steps {
+        let n = match *step {
+            Step::Lazy(f, l) => lazy_lit(t, pos, f, l, caps),
+            Step::Typed(f, ty, l) => typed_lit(t, pos, f, ty, l, caps),
+            Step::Alone(f, ty) => hole_alone(t, pos, f, ty, caps),
+            Step::Lit(l) => lit_at(t, pos, l),
         };
         if n >= FAILED {
             return if n == IMPOSSIBLE { Outcome::Impossible } else { Outcome::Failed };
         }
         pos = n;
     }
+    Outcome::Matched
 }
 
 /// At most this many occurrences of a pattern's first literal are tried, so that matching stays
@@ -391,16 +379,16 @@ fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
     s
 }
 
-/// Matches `toks` anywhere in `t`. On success the captures are in `caps`.
+/// Matches pattern `p` anywhere in `t`. On success the captures are in `caps`.
 #[inline(never)]
-pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
-    match (toks.first(), toks.get(1)) {
-        (Some(Tok::Lit(l)), _) => {
+pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
+    match p.head {
+        Head::Lit(l) => {
             let mut from = 0;
             for _ in 0..MAX_STARTS {
                 let Some(at) = find(t, l, from) else { return false };
                 caps.n = 0;
-                match match_from(toks, t, 1, at + l.len(), caps) {
+                match match_from(p.steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
                     Outcome::Impossible => return false,
                     Outcome::Failed => from = at + 1,
@@ -408,7 +396,7 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
             }
             false
         }
-        (Some(&Tok::Hole(f, ty)), Some(Tok::Lit(l))) => {
+        Head::Typed(f, ty, l) => {
             // A leading typed hole: find the literal, then take the run just before it.
             let mut from = 0;
             for _ in 0..MAX_STARTS {
@@ -418,7 +406,7 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
                     if ce == at {
                         caps.n = 0;
                         caps.push(f, cs, ce);
-                        match match_from(toks, t, 2, at + l.len(), caps) {
+                        match match_from(p.steps, t, at + l.len(), caps) {
                             Outcome::Matched => return true,
                             Outcome::Impossible => return false,
                             Outcome::Failed => {}
@@ -429,7 +417,6 @@ pub fn matches(toks: &[Tok], t: &[u8], caps: &mut Caps) -> bool {
             }
             false
         }
-        _ => false,
     }
 }
 

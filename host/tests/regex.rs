@@ -3,7 +3,7 @@
 //! and captures the same values.
 
 use regex::Regex;
-use vpnlog::catalogue::{DOCS, RULES, Rule, Tok};
+use vpnlog::catalogue::{DOCS, Pattern, RULES, Rule};
 use vpnlog::fields::{FIELDS, SLOTS};
 use vpnlog::locate::{self, Buffers, Found, Loc, NSLOTS};
 use vpnlog::regex::{group_field, pattern_regex, rule_regexes};
@@ -23,12 +23,13 @@ fn pattern_text(rule: &Rule, anchors: &[&str], texts: &[Option<&[u8]>; NSLOTS]) 
 }
 
 /// Field -> captured text, from the module's matcher (numbers as digits, unnormalised).
-fn module_captures(toks: &[Tok], text: &[u8]) -> Option<Vec<(String, String)>> {
+fn module_captures(pattern: &Pattern, text: &[u8]) -> Option<Vec<(String, String)>> {
     let mut caps = Caps::default();
-    if !template::matches(toks, text, &mut caps) {
+    if !template::matches(pattern, text, &mut caps) {
         return None;
     }
-    let mut v: Vec<(String, String)> = caps.items[..caps.n]
+    let mut v: Vec<(String, String)> = caps
+        .items()
         .iter()
         .map(|&(f, s, e)| (FIELDS[f as usize].name.to_string(), String::from_utf8_lossy(&text[s as usize..e as usize]).into_owned()))
         .collect();
@@ -72,9 +73,10 @@ fn every_pattern_compiles_and_every_example_captures_the_same() {
             };
             let text_str = String::from_utf8(text.clone()).expect("slot text is UTF-8");
             // Patterns in order, as the rule tries them, up to the first the module matches.
-            for (toks, re) in rule.patterns.iter().zip(&regexes) {
+            assert_eq!(rule.matchers.len(), regexes.len(), "{}", rule.id);
+            for (pattern, re) in rule.matchers.iter().zip(&regexes) {
                 compared += 1;
-                let module = module_captures(toks, &text);
+                let module = module_captures(pattern, &text);
                 let by_regex = regex_captures(re, &text_str);
                 if module != by_regex {
                     differences.push(format!(
@@ -103,13 +105,13 @@ fn every_pattern_compiles_and_every_example_captures_the_same() {
 fn hand_made_texts() {
     let rule = RULES.iter().find(|r| r.id == "openvpn.tunnel.p2s_connected").expect("rule exists");
     // "[{user:word}] Peer Connection Initiated with [AF_INET]{peer.ip:ip}:{peer.port:num}"
-    let toks = rule.patterns[0];
+    let (toks, pattern) = (rule.patterns[0], &rule.matchers[0]);
     let re = Regex::new(&pattern_regex(toks)).unwrap();
     let check = |text: &str, expected: Option<Vec<(&str, &str)>>| {
         let expected: Option<Vec<(String, String)>> =
             expected.map(|v| v.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect());
         assert_eq!(regex_captures(&re, text), expected, "regex on {text}");
-        assert_eq!(module_captures(toks, text.as_bytes()), expected, "module on {text}");
+        assert_eq!(module_captures(pattern, text.as_bytes()), expected, "module on {text}");
     };
     // IPv4 stops before the port; the port is digits only.
     check(
@@ -119,7 +121,7 @@ fn hand_made_texts() {
     // The documented difference: an IPv6 address before `:port`. The module's `ip` run takes
     // `2001:db8::7:1194` whole and the `:` after it is missing; a regex backtracks.
     let v6 = "[carol] Peer Connection Initiated with [AF_INET]2001:db8::7:1194";
-    assert_eq!(module_captures(toks, v6.as_bytes()), None);
+    assert_eq!(module_captures(pattern, v6.as_bytes()), None);
     assert_eq!(
         regex_captures(&re, v6),
         Some(vec![("peer.ip".into(), "2001:db8::7".into()), ("peer.port".into(), "1194".into()), ("user".into(), "carol".into())])
