@@ -146,23 +146,24 @@ fn pattern_steps(toks: &[Tok]) -> String {
         (Tok::Hole(f, ty), Some(Tok::Lit(l))) => (format!("Head::Typed({}, HoleTy::{}, {})", hole_field(*f), hole_ty(ty), lit(l)), 2),
         _ => unreachable!("tokenize checks a pattern's head"),
     };
+    // Each step names the matcher function for its kind and hole type (src/template.rs,
+    // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
+    let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
+    let step = |run: String, f: Option<usize>, l: &[u8]| format!("Step {{ run: template::{run}, field: {}, lit: {} }}", hole_field(f), lit(l));
     let mut steps = Vec::new();
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
             (Tok::Hole(f, ty), Some(Tok::Lit(l))) => {
-                steps.push(if *ty == "lazy" {
-                    format!("Step::Lazy({}, {})", hole_field(*f), lit(l))
-                } else {
-                    format!("Step::Typed({}, HoleTy::{}, {})", hole_field(*f), hole_ty(ty), lit(l))
-                });
+                let run = if *ty == "lazy" { "step_lazy".to_string() } else { format!("step_typed::<{}>", ty_const(ty)) };
+                steps.push(step(run, *f, l));
                 k += 2;
             }
             (Tok::Hole(f, ty), _) => {
-                steps.push(format!("Step::Alone({}, HoleTy::{})", hole_field(*f), hole_ty(ty)));
+                steps.push(step(format!("step_alone::<{}>", ty_const(ty)), *f, b""));
                 k += 1;
             }
             (Tok::Lit(l), _) => {
-                steps.push(format!("Step::Lit({})", lit(l)));
+                steps.push(step("step_lit".to_string(), None, l));
                 k += 1;
             }
         }

@@ -1,5 +1,7 @@
 //! The compiled rule catalogue: types for the tables build.rs generates from rules/*.toml.
 
+use crate::template::{self, StepFn};
+
 /// A constant output value from a rule's `set` (or an example's `expect`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Const {
@@ -40,17 +42,15 @@ pub enum Head {
     Typed(u8, HoleTy, &'static [u8]),
 }
 
-/// One step of the matcher after the head: a hole and the literal right after it are one step.
+/// One step of the matcher after the head: a hole and the literal right after it are one step,
+/// run by the function of its kind (template::step_lit, step_lazy, step_typed, step_alone).
 #[derive(Clone, Copy, Debug)]
-pub enum Step {
-    /// A literal that must follow at once.
-    Lit(&'static [u8]),
-    /// A lazy hole: what lies before the next occurrence of the literal.
-    Lazy(u8, &'static [u8]),
-    /// A typed hole, which the literal must follow at once.
-    Typed(u8, HoleTy, &'static [u8]),
-    /// A hole no literal follows (the last step, or a typed hole before another hole).
-    Alone(u8, HoleTy),
+pub struct Step {
+    pub run: StepFn,
+    /// Output field index of the hole, or SKIP.
+    pub field: u8,
+    /// The literal after the hole (empty for `step_alone`).
+    pub lit: &'static [u8],
 }
 
 /// A pattern compiled for the matcher (build.rs from the tokens).

@@ -272,7 +272,7 @@ fn typed_run(t: &[u8], i: usize, ty: HoleTy, stop: u8) -> Option<(usize, usize)>
         HoleTy::Hex if t.get(i) == Some(&b'0') && matches!(t.get(i + 1), Some(b'x' | b'X')) => s = i + 2,
         _ => {}
     }
-    let e = run_end(t, s, ty, stop);
+    let e = if ty == HoleTy::Word { word_end(t, s, stop) } else { run_end(t, s, ty, stop) };
     (e > s).then_some((s, e))
 }
 
@@ -294,45 +294,58 @@ fn trim_end(t: &[u8], s: usize, mut e: usize) -> usize {
 const FAILED: usize = usize::MAX - 1;
 const IMPOSSIBLE: usize = usize::MAX;
 
-/// A lazy hole at `pos` and the literal after it: the literal is searched for, and the hole
-/// captures what lies before it. Returns the index after the literal, or IMPOSSIBLE.
-#[inline(never)]
-fn lazy_lit(t: &[u8], pos: usize, f: u8, l: &[u8], caps: &mut Caps) -> usize {
-    let Some(at) = find(t, l, pos) else { return IMPOSSIBLE };
-    caps.push(f, pos, at);
-    at + l.len()
-}
+/// A matcher step (catalogue::Step::run) at `pos`: returns the index after it, FAILED or
+/// IMPOSSIBLE.
+pub type StepFn = fn(&[u8], usize, &Step, &mut Caps) -> usize;
 
-/// A typed hole at `pos` and the literal after it: the hole captures its run, which the literal
-/// must follow at once. Returns the index after the literal, or FAILED.
-#[inline(never)]
-fn typed_lit(t: &[u8], pos: usize, f: u8, ty: HoleTy, l: &[u8], caps: &mut Caps) -> usize {
-    let Some((s, e)) = typed_run(t, pos, ty, l.first().copied().unwrap_or(0)) else { return FAILED };
-    if !starts_at(t, e, l) {
-        return FAILED;
+/// The hole type a step function's const parameter names: its index in build.rs HOLE_TYPES.
+const fn hole_ty(x: u8) -> HoleTy {
+    match x {
+        1 => HoleTy::Ip,
+        2 => HoleTy::Num,
+        3 => HoleTy::Hex,
+        4 => HoleTy::Word,
+        5 => HoleTy::Rest,
+        _ => HoleTy::Lazy,
     }
-    caps.push(f, s, e);
-    e + l.len()
-}
-
-/// A hole that no literal follows: the last token, or a typed hole before another hole.
-#[inline(never)]
-fn hole_alone(t: &[u8], pos: usize, f: u8, ty: HoleTy, caps: &mut Caps) -> usize {
-    if ty == HoleTy::Lazy {
-        // Only at the end (build.rs): the rest of the text, trimmed.
-        let e = trim_end(t, pos, t.len());
-        caps.push(f, pos, e);
-        return if e > pos { t.len() } else { FAILED };
-    }
-    let Some((s, e)) = typed_run(t, pos, ty, 0) else { return FAILED };
-    caps.push(f, s, e);
-    if ty == HoleTy::Rest { t.len() } else { e }
 }
 
 /// A literal that must follow at once.
-#[inline(never)]
-fn lit_at(t: &[u8], pos: usize, l: &[u8]) -> usize {
-    if starts_at(t, pos, l) { pos + l.len() } else { FAILED }
+pub fn step_lit(t: &[u8], pos: usize, s: &Step, _: &mut Caps) -> usize {
+    if starts_at(t, pos, s.lit) { pos + s.lit.len() } else { FAILED }
+}
+
+/// A lazy hole and the literal after it: the literal is searched for, and the hole captures
+/// what lies before it.
+pub fn step_lazy(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+    let Some(at) = find(t, s.lit, pos) else { return IMPOSSIBLE };
+    caps.push(s.field, pos, at);
+    at + s.lit.len()
+}
+
+/// A typed hole (type TY, see `hole_ty`) and the literal after it: the hole captures its run,
+/// which the literal must follow at once.
+pub fn step_typed<const TY: u8>(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+    let Some((b, e)) = typed_run(t, pos, hole_ty(TY), s.lit.first().copied().unwrap_or(0)) else { return FAILED };
+    if !starts_at(t, e, s.lit) {
+        return FAILED;
+    }
+    caps.push(s.field, b, e);
+    e + s.lit.len()
+}
+
+/// A hole that no literal follows: the last one, or a typed hole before another hole.
+pub fn step_alone<const TY: u8>(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+    let ty = hole_ty(TY);
+    if ty == HoleTy::Lazy {
+        // Only at the end (build.rs): the rest of the text, trimmed.
+        let e = trim_end(t, pos, t.len());
+        caps.push(s.field, pos, e);
+        return if e > pos { t.len() } else { FAILED };
+    }
+    let Some((b, e)) = typed_run(t, pos, ty, 0) else { return FAILED };
+    caps.push(s.field, b, e);
+    if ty == HoleTy::Rest { t.len() } else { e }
 }
 
 /// How matching from one start ended.
@@ -350,12 +363,7 @@ enum Outcome {
 #[inline(never)]
 fn match_from(steps: &[Step], t: &[u8], mut pos: usize, caps: &mut Caps) -> Outcome {
     for step in steps {
-        let n = match *step {
-            Step::Lazy(f, l) => lazy_lit(t, pos, f, l, caps),
-            Step::Typed(f, ty, l) => typed_lit(t, pos, f, ty, l, caps),
-            Step::Alone(f, ty) => hole_alone(t, pos, f, ty, caps),
-            Step::Lit(l) => lit_at(t, pos, l),
-        };
+        let n = (step.run)(t, pos, step, caps);
         if n >= FAILED {
             return if n == IMPOSSIBLE { Outcome::Impossible } else { Outcome::Failed };
         }
