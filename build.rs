@@ -1,5 +1,5 @@
 //! Compiles the rule catalogue (rules/*.toml) into static Rust tables (OUT_DIR/catalogue.rs):
-//! the rules with their pre-tokenised patterns, the anchor list, and the anchor hash table the
+//! the rules with their compiled patterns, the anchor list, and the anchor hash table the
 //! dispatcher scans with. Any rule that breaks a constraint of rules/README.md fails the build.
 
 use std::collections::BTreeMap;

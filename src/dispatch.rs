@@ -1,6 +1,6 @@
 //! Anchor dispatch: one pass over a text finds every catalogue anchor in it, whatever the
-//! number of rules. At each position the next four bytes are hashed into the table build.rs
-//! made; most positions find an empty bucket and cost a handful of instructions.
+//! number of rules. At each tested position the next four bytes are hashed; a bit filter turns
+//! most positions away at once, and the others walk their bucket of the table build.rs made.
 
 use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 

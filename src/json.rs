@@ -348,13 +348,14 @@ static SIMPLE_UNESCAPE: [u8; 128] = {
 /// loop; `\u` escapes and non-ASCII bytes out of line.
 #[inline(never)]
 pub fn decode_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
-    // Decoding never lengthens: room for the rest of `b` is room enough.
-    out.reserve(b.len().saturating_sub(i));
     loop {
         let j = plain_run(b, i);
         let run = b.get(i..j)?;
+        // Room for the run and one escaped byte (not for the rest of `b`: the string may end
+        // long before it, and the buffer lives as long as the filter).
+        out.reserve(run.len() + 1);
         let n = out.len();
-        // SAFETY: room for the rest of `b` was reserved, and decoding never lengthens.
+        // SAFETY: room for the run was reserved just above.
         unsafe {
             core::ptr::copy_nonoverlapping(run.as_ptr(), out.as_mut_ptr().add(n), run.len());
             out.set_len(n + run.len());
@@ -364,7 +365,12 @@ pub fn decode_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize>
             Some(b'\\') => {
                 let d = b.get(j + 1).map_or(0, |&e| SIMPLE_UNESCAPE[e as usize & 127] & if e < 128 { 0xFF } else { 0 });
                 if d != 0 {
-                    out.push(d);
+                    let n = out.len();
+                    // SAFETY: the byte after the run was reserved with it.
+                    unsafe {
+                        *out.as_mut_ptr().add(n) = d;
+                        out.set_len(n + 1);
+                    }
                     i = j + 2;
                     continue;
                 }

@@ -1,8 +1,9 @@
-//! Matches a pre-tokenised dissect-style pattern (rules/README.md, "Patterns") against a text
-//! and captures spans. Literals are found with substring searches that skip eight bytes at a
-//! time; only the first literal is retried at later occurrences, so the cost stays linear in the
-//! text. Each step is a small function: an interpreter charges a function's or loop's whole
-//! body each time it is entered, so the loop that walks the tokens stays tiny.
+//! Matches a dissect-style pattern (rules/README.md, "Patterns"), compiled by build.rs into a
+//! head and steps (catalogue::Pattern), against a text and captures spans. Literals are found
+//! with substring searches that skip eight bytes at a time; only the head's literal is retried
+//! at later occurrences, so the cost stays linear in the text. Each step names the small
+//! function of its kind and hole type: an interpreter charges a function's or loop's whole body
+//! each time it is entered, so the loop that walks the steps holds one call and no dispatch.
 
 use core::mem::MaybeUninit;
 
