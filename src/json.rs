@@ -157,7 +157,7 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
         }
         // The common escapes (`\"`, `\\`, `\/`, `\n`...) inline; `\u`, control and non-ASCII
         // bytes out of line.
-        if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_ESCAPE[e as usize & 127] && e < 128) {
+        if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_UNESCAPE[e as usize & 127] != 0 && e < 128) {
             escaped = true;
             i += 2;
             continue;
@@ -166,18 +166,6 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
         i = string_byte(b, i, c)?;
     }
 }
-
-/// The characters that may follow a backslash, other than `u`.
-const SIMPLE_ESCAPE: [bool; 128] = {
-    let mut t = [false; 128];
-    let mut k = 0;
-    let s = b"\"\\/bfnrt";
-    while k < s.len() {
-        t[s[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
 
 /// One byte of a string body other than the closing quote and the simple escapes: a `\u`
 /// escape, a byte that is not allowed, a run of UTF-8 sequences. Returns the index after it.
