@@ -140,16 +140,16 @@ fn hole_ty(ty: &str) -> &'static str {
 /// A tokenised pattern as the matcher runs it (src/template.rs): its head (the first literal,
 /// or a leading typed hole and the literal after it), then steps that each pair a hole with the
 /// literal after it. `tokenize` guarantees the head's shape.
-fn pattern_steps(toks: &[Tok]) -> String {
+fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
     let (head, mut k) = match (&toks[0], toks.get(1)) {
-        (Tok::Lit(l), _) => (format!("Head::Lit({})", lit(l)), 1),
-        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => (format!("Head::Typed({}, HoleTy::{}, {})", hole_field(*f), hole_ty(ty), lit(l)), 2),
+        (Tok::Lit(l), _) => (format!("Head::Lit({}, {})", lit(l), rarest(l, bytes)), 1),
+        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => (format!("Head::Typed({}, HoleTy::{}, {}, {})", hole_field(*f), hole_ty(ty), lit(l), rarest(l, bytes)), 2),
         _ => unreachable!("tokenize checks a pattern's head"),
     };
     // Each step names the matcher function for its kind and hole type (src/template.rs,
     // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
     let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
-    let step = |run: String, f: Option<usize>, l: &[u8]| format!("Step {{ run: template::{run}, field: {}, lit: {} }}", hole_field(f), lit(l));
+    let step = |run: String, f: Option<usize>, l: &[u8]| format!("Step {{ run: template::{run}, field: {}, lit: {}, rare: {} }}", hole_field(f), lit(l), rarest(l, bytes));
     let mut steps = Vec::new();
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
@@ -169,6 +169,30 @@ fn pattern_steps(toks: &[Tok]) -> String {
         }
     }
     format!("Pattern {{ head: {head}, steps: &[{}] }}", steps.join(", "))
+}
+
+/// The index of the byte of literal `l` least common in the example lines (`bytes`: counts per
+/// byte value; the first of equally rare ones): the matcher searches for it (template::find_at),
+/// so that a literal starting with a space does not stop at every word.
+fn rarest(l: &[u8], bytes: &[usize; 256]) -> usize {
+    (0..l.len().min(256)).min_by_key(|&k| (bytes[l[k] as usize], k)).unwrap_or(0)
+}
+
+/// How often each byte value occurs in the catalogue's example lines (for `rarest`).
+fn example_bytes(files: &[String]) -> Result<[usize; 256], String> {
+    let mut counts = [0usize; 256];
+    for file in files {
+        let path = format!("{}/{file}", rules_dir());
+        let t = read_toml(&path)?;
+        for r in t.get("rule").and_then(|v| v.as_array()).into_iter().flatten() {
+            for ex in r.get("example").and_then(|v| v.as_array()).into_iter().flatten() {
+                for &b in ex.get("line").and_then(|v| v.as_str()).unwrap_or("").as_bytes() {
+                    counts[b as usize] += 1;
+                }
+            }
+        }
+    }
+    Ok(counts)
 }
 
 /// Splits a dissect-style template into literals and holes (rules/README.md, "Patterns").
@@ -388,6 +412,7 @@ struct AnchorAcc {
 fn build() -> Result<String, String> {
     let cat = read_toml(&format!("{}/catalogue.toml", rules_dir()))?;
     let files = str_list(&cat, "files", "rules/catalogue.toml")?;
+    let bytes = example_bytes(&files)?;
     let vocab = read_toml(&format!("{}/vocabulary.toml", rules_dir()))?;
     let events = vocab.get("events").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [events] missing")?;
     let reasons = vocab.get("reasons").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [reasons] missing")?;
@@ -515,7 +540,7 @@ fn build() -> Result<String, String> {
                     }
                 }
                 pat_code.push_str("], ");
-                matcher_code.push_str(&pattern_steps(&toks));
+                matcher_code.push_str(&pattern_steps(&toks, &bytes));
                 matcher_code.push_str(", ");
             }
 
@@ -526,6 +551,10 @@ fn build() -> Result<String, String> {
                     let f = find_field(k).ok_or_else(|| format!("{ctx}: unknown field `{k}` in set"))?;
                     if f < CORE_FIELDS {
                         return Err(format!("{ctx}: `{k}` is a rule key, not a `set` field"));
+                    }
+                    // Written as they are (classify::Classification::clean): nothing to escape.
+                    if v.as_str().is_some_and(|x| x.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\')) {
+                        return Err(format!("{ctx}: the `set` string of `{k}` holds a character JSON escapes"));
                     }
                     let _ = write!(set_code, "({f}, {}), ", toml_value_code(f, v, &ctx)?);
                 }

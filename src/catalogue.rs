@@ -34,12 +34,13 @@ pub enum Tok {
 }
 
 /// How a pattern starts: the literal the matcher searches for first, after a typed hole whose
-/// run ends right before it (`Typed`) or not (`Lit`).
+/// run ends right before it (`Typed`) or not (`Lit`). The `u8` is the index of the literal's
+/// byte the search looks for (build.rs `rarest`).
 #[derive(Clone, Copy, Debug)]
 pub enum Head {
-    Lit(&'static [u8]),
-    /// (output field index or SKIP, capture type, literal)
-    Typed(u8, HoleTy, &'static [u8]),
+    Lit(&'static [u8], u8),
+    /// (output field index or SKIP, capture type, literal, its searched byte)
+    Typed(u8, HoleTy, &'static [u8], u8),
 }
 
 /// One step of the matcher after the head: a hole and the literal right after it are one step,
@@ -51,6 +52,8 @@ pub struct Step {
     pub field: u8,
     /// The literal after the hole (empty for `step_alone`).
     pub lit: &'static [u8],
+    /// The index of the literal's byte a search looks for (build.rs `rarest`; `step_lazy`).
+    pub rare: u8,
 }
 
 /// A pattern compiled for the matcher (build.rs from the tokens).

@@ -34,12 +34,16 @@ pub struct Classification<'a> {
     vals: [MaybeUninit<Val<'a>>; NFIELDS],
     /// Bit i is set when vals[i] holds a value.
     pub set: u64,
+    /// Its string values need no JSON escaping: they were cut from text that held no escape
+    /// (a string body as the record has it, or a rule's own constant), so the writer copies
+    /// them without looking (set by the filter, which knows where the text came from).
+    pub clean: bool,
 }
 
 impl<'a> Classification<'a> {
     /// A classification by `rule` with no field values yet.
     pub fn new(rule: &'static Rule, severity: &'static str) -> Self {
-        Classification { rule, severity, vals: [MaybeUninit::uninit(); NFIELDS], set: 0 }
+        Classification { rule, severity, vals: [MaybeUninit::uninit(); NFIELDS], set: 0, clean: false }
     }
 
     /// The value of field `i`, whose bit is in `set` (for loops over `set`).

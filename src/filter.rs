@@ -78,7 +78,11 @@ impl Filter {
     #[inline(never)]
     fn log_only(&mut self, record: &[u8], end: usize, form: Option<(Projection, Time)>) {
         crate::probe!(10);
-        let class = classify::classify_message(&record[8..end], &mut self.cands);
+        let mut class = classify::classify_message(&record[8..end], &mut self.cands);
+        if let Some(c) = &mut class {
+            // Plain text: no quote, backslash or control byte in it.
+            c.clean = true;
+        }
         Self::write(&mut self.out, record, json::Root { close: end + 1, empty: false }, b"vpn", class, form);
         crate::probe!(5);
     }
@@ -130,7 +134,12 @@ impl Filter {
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
         let texts = locate::texts(record, &self.bufs, found.present, &self.locs);
         crate::probe!(3);
-        let class = classify::classify(&texts, found.present, &mut self.cands);
+        let mut class = classify::classify(&texts, found.present, &mut self.cands);
+        if let Some(c) = &mut class {
+            // No slot value was decoded: every text is a string body as the record (or the
+            // document in `log`) holds it, which has no quote, backslash or control byte.
+            c.clean = self.bufs.text.is_empty();
+        }
         crate::probe!(4);
         Self::write(&mut self.out, record, root, key, class, form);
     }

@@ -105,17 +105,26 @@ pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
 }
 
 /// First occurrence of `needle` in `hay` at or after `from`.
-#[inline(never)]
+#[inline(always)]
 pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    let &first = needle.first()?;
-    let mut i = from;
+    find_at(hay, needle, from, 0)
+}
+
+/// `find`, searching for the needle's byte at index `k` (its rarest, chosen by build.rs), so
+/// that fewer false starts are checked.
+#[inline(never)]
+pub fn find_at(hay: &[u8], needle: &[u8], from: usize, k: u8) -> Option<usize> {
+    let k = k as usize;
+    let &c = needle.get(k)?;
+    let mut i = from + k;
     loop {
-        i = find_byte(hay, first, i)?;
-        if i + needle.len() > hay.len() {
+        i = find_byte(hay, c, i)?;
+        let s = i - k;
+        if s + needle.len() > hay.len() {
             return None;
         }
-        if starts_at(hay, i, needle) {
-            return Some(i);
+        if starts_at(hay, s, needle) {
+            return Some(s);
         }
         i += 1;
     }
@@ -319,7 +328,7 @@ pub fn step_lit(t: &[u8], pos: usize, s: &Step, _: &mut Caps) -> usize {
 /// A lazy hole and the literal after it: the literal is searched for, and the hole captures
 /// what lies before it.
 pub fn step_lazy(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
-    let Some(at) = find(t, s.lit, pos) else { return IMPOSSIBLE };
+    let Some(at) = find_at(t, s.lit, pos, s.rare) else { return IMPOSSIBLE };
     caps.push(s.field, pos, at);
     at + s.lit.len()
 }
@@ -392,10 +401,10 @@ fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
 #[inline(never)]
 pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
     match p.head {
-        Head::Lit(l) => {
+        Head::Lit(l, k) => {
             let mut from = 0;
             for _ in 0..MAX_STARTS {
-                let Some(at) = find(t, l, from) else { return false };
+                let Some(at) = find_at(t, l, from, k) else { return false };
                 caps.n = 0;
                 match match_from(p.steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
@@ -405,11 +414,11 @@ pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
             }
             false
         }
-        Head::Typed(f, ty, l) => {
+        Head::Typed(f, ty, l, k) => {
             // A leading typed hole: find the literal, then take the run just before it.
             let mut from = 0;
             for _ in 0..MAX_STARTS {
-                let Some(at) = find(t, l, from) else { return false };
+                let Some(at) = find_at(t, l, from, k) else { return false };
                 let s = run_start(t, at, ty);
                 if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
                     if ce == at {

@@ -8,7 +8,7 @@ use crate::fields::{FIELDS, GROUPS};
 use crate::json;
 
 /// Room enough for one field's separators and name: closing two groups, a comma, opening two
-/// groups and the leaf (`"notification":` ...), whatever the field.
+/// groups and the leaf (`"bgp":{"notification":{"direction":` ...), whatever the field.
 const FIELD_ROOM: usize = {
     let (mut leaf, mut open, mut i) = (0, 0, 0);
     while i < FIELDS.len() {
@@ -63,17 +63,23 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let Some(field) = FIELDS.get(i) else { break };
-        out.reserve(FIELD_ROOM);
-        if field.group == group {
-            put(out, b",");
-        } else {
-            enter(out, group, field.group);
-            group = field.group;
-        }
+        let v = c.set_val(i);
+        let (open, body, close): (&[u8], &[u8], &[u8]) = match v {
+            Val::Str(s) => (b"\"", s, b"\""),
+            Val::Num(d) => (b"", if d.is_empty() { b"0" } else { d }, b""),
+            Val::Bool(b) => (b"", if b { b"true" } else { b"false" }, b""),
+            Val::None => (b"", b"null", b""),
+        };
+        out.reserve(FIELD_ROOM + body.len() + 2);
+        put(out, transition(group, field.group));
+        group = field.group;
         put(out, field.leaf.as_bytes());
-        match c.set_val(i) {
-            Val::Str(s) => string(out, s),
-            v => value(out, v),
+        if let (Val::Str(s), false) = (v, c.clean) {
+            string(out, s);
+        } else {
+            put(out, open);
+            put(out, body);
+            put(out, close);
         }
     }
     out.reserve(4);
@@ -89,70 +95,117 @@ pub(crate) fn parent(g: u8) -> u8 {
     GROUPS.get(g as usize).map_or(0, |x| x.1)
 }
 
-/// For each pair of groups (from, to): how many groups to close (bits 0-1), and the groups to
-/// open then (bits 2-4 and 5-7; 0: none), so that `enter` only copies. Groups nest at most two
-/// deep, and there are at most 8 of them; the members of one group are contiguous in FIELDS.
-const TRANSITIONS: [[u8; GROUPS.len()]; GROUPS.len()] = {
-    assert!(GROUPS.len() <= 8);
+/// Group pairs (from, to), as `from * GROUPS.len() + to`.
+const NPAIRS: usize = GROUPS.len() * GROUPS.len();
+
+/// The text between a member of group `from` and the key of the next member, in group `to`:
+/// the braces that close up to the two groups' common ancestor, a comma, and the openings down
+/// to `to` (`},"bgp":{`; a lone comma within one group). Groups nest at most two deep.
+const fn transition_parts(from: usize, to: usize) -> (usize, usize, usize) {
     const fn parent_of(g: usize) -> usize {
         GROUPS[g].1 as usize
     }
-    let mut t = [[0u8; GROUPS.len()]; GROUPS.len()];
-    let mut from = 0;
-    while from < GROUPS.len() {
-        let mut to = 0;
-        while to < GROUPS.len() {
-            let (pf, pt) = (parent_of(from), parent_of(to));
-            // The closest common ancestor (0, the `vpn` object, is everyone's).
-            let common = if pt == from {
-                from
-            } else if pf == to {
-                to
-            } else if pf == pt {
-                pt
-            } else {
-                0
-            };
-            let mut closes = 0u8;
-            let mut g = from;
-            while g != common {
-                closes += 1;
-                g = parent_of(g);
-            }
-            let (mut o1, mut o2) = (0u8, 0u8);
-            if to != common {
-                if pt != common {
-                    o1 = pt as u8;
-                    o2 = to as u8;
-                } else {
-                    o1 = to as u8;
+    let (pf, pt) = (parent_of(from), parent_of(to));
+    // The closest common ancestor (0, the `vpn` object, is everyone's).
+    let common = if from == to {
+        from
+    } else if pt == from {
+        from
+    } else if pf == to {
+        to
+    } else if pf == pt {
+        pt
+    } else {
+        0
+    };
+    let mut closes = 0;
+    let mut g = from;
+    while g != common {
+        closes += 1;
+        g = parent_of(g);
+    }
+    let (mut o1, mut o2) = (0, 0);
+    if to != common {
+        if pt != common {
+            o1 = pt;
+            o2 = to;
+        } else {
+            o1 = to;
+        }
+    }
+    (closes, o1, o2)
+}
+
+const fn transition_len(from: usize, to: usize) -> usize {
+    let (closes, o1, o2) = transition_parts(from, to);
+    closes + 1 + GROUPS[o1].0.len() + GROUPS[o2].0.len()
+}
+
+/// Every transition's text, one after the other; TRANSITION_AT[pair] is where each starts.
+const TRANSITION_BYTES: usize = {
+    let (mut n, mut p) = (0, 0);
+    while p < NPAIRS {
+        n += transition_len(p / GROUPS.len(), p % GROUPS.len());
+        p += 1;
+    }
+    n
+};
+static TRANSITION_TEXT: [u8; TRANSITION_BYTES] = {
+    let mut t = [0u8; TRANSITION_BYTES];
+    let (mut n, mut p) = (0, 0);
+    while p < NPAIRS {
+        let (closes, o1, o2) = transition_parts(p / GROUPS.len(), p % GROUPS.len());
+        let mut k = 0;
+        while k < closes {
+            t[n] = b'}';
+            n += 1;
+            k += 1;
+        }
+        t[n] = b',';
+        n += 1;
+        let opens = [o1, o2];
+        let mut j = 0;
+        while j < 2 {
+            if opens[j] != 0 {
+                let o = GROUPS[opens[j]].0.as_bytes();
+                let mut k = 0;
+                while k < o.len() {
+                    t[n] = o[k];
+                    n += 1;
+                    k += 1;
                 }
             }
-            t[from][to] = closes | o1 << 2 | o2 << 5;
-            to += 1;
+            j += 1;
         }
-        from += 1;
+        p += 1;
     }
     t
 };
+static TRANSITION_AT: [u16; NPAIRS + 1] = {
+    let mut a = [0u16; NPAIRS + 1];
+    let mut p = 0;
+    while p < NPAIRS {
+        a[p + 1] = a[p] + transition_len(p / GROUPS.len(), p % GROUPS.len()) as u16;
+        p += 1;
+    }
+    a
+};
 
-/// Leaves group `from` for group `to`: closes up to their common ancestor, then opens down to
-/// `to`, so that the caller writes the next member without a comma.
+/// The text that leads from a member of group `from` to the next member, in group `to`.
+#[inline(always)]
+pub(crate) fn transition(from: u8, to: u8) -> &'static [u8] {
+    let p = from as usize * GROUPS.len() + to as usize;
+    match (TRANSITION_AT.get(p), TRANSITION_AT.get(p + 1)) {
+        (Some(&s), Some(&e)) => TRANSITION_TEXT.get(s as usize..e as usize).unwrap_or(b","),
+        _ => b",",
+    }
+}
+
+/// Leaves group `from` for group `to` (see `transition`), so that the caller writes the next
+/// member's key.
 #[inline(never)]
 pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
-    out.reserve(FIELD_ROOM);
-    let x = TRANSITIONS.get(from as usize).and_then(|r| r.get(to as usize)).copied().unwrap_or(0);
-    let (closes, o1, o2) = (x & 3, x >> 2 & 7, x >> 5);
-    for _ in 0..closes {
-        put(out, b"}");
-    }
-    // The group we are in has members already (the root always does), hence the comma.
-    put(out, b",");
-    for g in [o1, o2] {
-        if g != 0 {
-            put(out, GROUPS.get(g as usize).map_or("", |x| x.0).as_bytes());
-        }
-    }
+    out.extend_from_slice(transition(from, to));
 }
 
 /// A string value, quoted, escaped where JSON requires (rarely, in log text).
