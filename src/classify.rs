@@ -28,43 +28,54 @@ pub struct Classification<'a> {
     pub rule: &'static Rule,
     /// The rule's severity, or the level an Alibaba record states.
     pub severity: &'static str,
-    /// Values of the fields after the rule's own (index >= CORE_FIELDS); only those whose bit
-    /// is in `set` are written (`val` reads them). Not initialised otherwise: zeroing every
-    /// field costs more than the rest of `describe`.
-    vals: [MaybeUninit<Val<'a>>; NFIELDS],
+    /// Values of the fields after the rule's own (index >= CORE_FIELDS), as the writer copies
+    /// them: a string's text (unescaped), a number's digits, `true` or `false`; the field's
+    /// type (FIELDS) tells which. Only those whose bit is in `set` are written (`val` reads
+    /// them). Not initialised otherwise: zeroing every field costs more than the rest of
+    /// `describe`.
+    vals: [MaybeUninit<&'a [u8]>; NFIELDS],
     /// Bit i is set when vals[i] holds a value.
     pub set: u64,
     /// Its string values need no JSON escaping: they were cut from text that held no escape
     /// (a string body as the record has it, or a rule's own constant), so the writer copies
     /// them without looking (set by the filter, which knows where the text came from).
     pub clean: bool,
+    /// At least the total length of the values in `vals` (for the writer's one reservation).
+    pub(crate) bytes: usize,
 }
 
 impl<'a> Classification<'a> {
     /// A classification by `rule` with no field values yet.
     pub fn new(rule: &'static Rule, severity: &'static str) -> Self {
-        Classification { rule, severity, vals: [MaybeUninit::uninit(); NFIELDS], set: 0, clean: false }
+        Classification { rule, severity, vals: [MaybeUninit::uninit(); NFIELDS], set: 0, clean: false, bytes: 0 }
+    }
+
+    /// The text of field `i`, whose bit is in `set` (for loops over `set`).
+    #[inline(always)]
+    pub(crate) fn text(&self, i: usize) -> &'a [u8] {
+        debug_assert!(self.set >> i & 1 == 1);
+        match self.vals.get(i) {
+            // SAFETY: callers pass a bit of `set`, which `put_text` wrote.
+            Some(v) => unsafe { v.assume_init() },
+            None => b"",
+        }
     }
 
     /// The value of field `i`, whose bit is in `set` (for loops over `set`).
     #[inline(always)]
     pub(crate) fn set_val(&self, i: usize) -> Val<'a> {
-        debug_assert!(self.set >> i & 1 == 1);
-        match self.vals.get(i) {
-            // SAFETY: callers pass a bit of `set`, which `put` wrote.
-            Some(v) => unsafe { v.assume_init() },
-            None => Val::None,
+        let t = self.text(i);
+        match FIELDS.get(i).map(|f| f.ty) {
+            Some(FieldType::Num) => Val::Num(t),
+            Some(FieldType::Bool) => Val::Bool(t == b"true"),
+            _ => Val::Str(t),
         }
     }
 
     /// The value of field `i` (an index into FIELDS), or None.
     #[inline(always)]
     pub fn val(&self, i: usize) -> Val<'a> {
-        match self.vals.get(i) {
-            // SAFETY: a set bit means `put` wrote vals[i].
-            Some(v) if self.set >> (i & 63) & 1 == 1 => unsafe { v.assume_init() },
-            _ => Val::None,
-        }
+        if i < NFIELDS && self.set >> (i & 63) & 1 == 1 { self.set_val(i) } else { Val::None }
     }
 
     /// The value of a field by dotted name (for tests and tools; linear search).
@@ -88,10 +99,29 @@ impl<'a> Classification<'a> {
         }
     }
 
+    /// Sets field `i` to `v`, which must have the field's type (a number may go into a string
+    /// field); anything else is dropped, so that the writer never copies text where JSON wants
+    /// a number or a literal.
     fn put(&mut self, i: usize, v: Val<'a>) {
+        let t: &'a [u8] = match (FIELDS.get(i).map(|f| f.ty), v) {
+            (Some(FieldType::Str), Val::Str(s) | Val::Num(s)) => s,
+            (Some(FieldType::Num), Val::Num(d)) => if d.is_empty() { b"0" } else { d },
+            (Some(FieldType::Bool), Val::Bool(b)) => if b { b"true" } else { b"false" },
+            _ => {
+                debug_assert!(false, "field {i}: a value of another type");
+                return;
+            }
+        };
+        self.put_text(i, t);
+    }
+
+    /// Sets field `i` to `t`, a text of the field's type (see `vals`).
+    #[inline(always)]
+    fn put_text(&mut self, i: usize, t: &'a [u8]) {
         if let Some(slot) = self.vals.get_mut(i) {
-            *slot = MaybeUninit::new(v);
+            *slot = MaybeUninit::new(t);
             self.set |= 1 << i;
+            self.bytes += t.len();
         }
     }
 
@@ -213,8 +243,9 @@ fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Optio
     }
     for &(fi, s, e) in caps.items() {
         let Some(val) = text.get(s as usize..e as usize) else { continue };
+        // build.rs lets only `num` holes capture number fields, and no hole a flag.
         let num = FIELDS.get(fi as usize).is_some_and(|f| f.ty == FieldType::Num);
-        c.put(fi as usize, if num { Val::Num(strip_zeros(val)) } else { Val::Str(val) });
+        c.put_text(fi as usize, if num { strip_zeros(val) } else { val });
     }
     if present & ENRICH_SLOTS != 0 {
         enrich(rule, &mut c, texts, present);

@@ -4,11 +4,12 @@
 //! here.
 
 use crate::classify::{Classification, Val};
-use crate::fields::{FIELDS, GROUPS};
+use crate::fields::{FIELDS, FieldType, GROUPS};
 use crate::json;
 
-/// Room enough for one field's separators and name: closing two groups, a comma, opening two
-/// groups and the leaf (`"bgp":{"notification":{"direction":` ...), whatever the field.
+/// Room enough for one field's separators, name and quotes: closing two groups, a comma,
+/// opening two groups, the leaf (`"bgp":{"notification":{"direction":` ...) and two quotes,
+/// whatever the field.
 const FIELD_ROOM: usize = {
     let (mut leaf, mut open, mut i) = (0, 0, 0);
     while i < FIELDS.len() {
@@ -24,7 +25,7 @@ const FIELD_ROOM: usize = {
         }
         i += 1;
     }
-    leaf + 2 * open + 4
+    leaf + 2 * open + 6
 };
 
 /// Appends `b`, for which the caller reserved room: one copy, no capacity check (this is the
@@ -46,7 +47,9 @@ fn put(out: &mut Vec<u8>, b: &[u8]) {
 pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     let r = c.rule;
     let (head, sev, tail, hint, after, id) = (r.head(), c.severity.as_bytes(), r.tail(), r.hint_json(), r.after(), r.id_tail.as_bytes());
-    out.reserve(key.len() + head.len() + sev.len() + tail.len() + hint.len() + after.len() + id.len() + 6);
+    // Room for all of it but what escaping adds (`string` makes its own room).
+    let fields = c.set.count_ones() as usize * FIELD_ROOM + c.bytes;
+    out.reserve(key.len() + head.len() + sev.len() + tail.len() + hint.len() + after.len() + id.len() + 6 + fields);
     put(out, b"\"");
     put(out, key);
     put(out, b"\":{");
@@ -59,29 +62,42 @@ pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     put(out, b"\"");
     let mut group = 0u8;
     let mut m = c.set;
+    // The fields are written through a cursor, the length stored once at the end: `fields`
+    // bytes are reserved, and each field takes at most FIELD_ROOM plus its text.
+    let (mut base, mut n) = (out.as_mut_ptr(), out.len());
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let Some(field) = FIELDS.get(i) else { break };
-        let v = c.set_val(i);
-        let (open, body, close): (&[u8], &[u8], &[u8]) = match v {
-            Val::Str(s) => (b"\"", s, b"\""),
-            Val::Num(d) => (b"", if d.is_empty() { b"0" } else { d }, b""),
-            Val::Bool(b) => (b"", if b { b"true" } else { b"false" }, b""),
-            Val::None => (b"", b"null", b""),
-        };
-        out.reserve(FIELD_ROOM + body.len() + 2);
-        put(out, transition(group, field.group));
-        group = field.group;
-        put(out, field.leaf.as_bytes());
-        if let (Val::Str(s), false) = (v, c.clean) {
-            string(out, s);
-        } else {
-            put(out, open);
-            put(out, body);
-            put(out, close);
+        let t = c.text(i);
+        let quoted = (field.ty == FieldType::Str) as usize;
+        // SAFETY (the copies and stores below): n <= the reserved room, see above; a quote byte
+        // stored where an unquoted value follows is overwritten by it (or lies past the end).
+        unsafe {
+            let to = transition(group, field.group);
+            core::ptr::copy_nonoverlapping(to.as_ptr(), base.add(n), to.len());
+            n += to.len();
+            group = field.group;
+            let leaf = field.leaf.as_bytes();
+            core::ptr::copy_nonoverlapping(leaf.as_ptr(), base.add(n), leaf.len());
+            n += leaf.len();
+            if quoted == 1 && !c.clean {
+                out.set_len(n);
+                string(out, t);
+                out.reserve(fields);
+                (base, n) = (out.as_mut_ptr(), out.len());
+                continue;
+            }
+            *base.add(n) = b'"';
+            n += quoted;
+            core::ptr::copy_nonoverlapping(t.as_ptr(), base.add(n), t.len());
+            n += t.len();
+            *base.add(n) = b'"';
+            n += quoted;
         }
     }
+    // SAFETY: the bytes up to n were written above.
+    unsafe { out.set_len(n) };
     out.reserve(4);
     let mut g = group;
     while g != 0 {
@@ -194,10 +210,12 @@ static TRANSITION_AT: [u16; NPAIRS + 1] = {
 /// The text that leads from a member of group `from` to the next member, in group `to`.
 #[inline(always)]
 pub(crate) fn transition(from: u8, to: u8) -> &'static [u8] {
-    let p = from as usize * GROUPS.len() + to as usize;
-    match (TRANSITION_AT.get(p), TRANSITION_AT.get(p + 1)) {
-        (Some(&s), Some(&e)) => TRANSITION_TEXT.get(s as usize..e as usize).unwrap_or(b","),
-        _ => b",",
+    let p = (from as usize * GROUPS.len() + to as usize) % NPAIRS;
+    // SAFETY: p < NPAIRS, TRANSITION_AT has NPAIRS + 1 entries, and they are increasing
+    // offsets into TRANSITION_TEXT, the last its length (all built above).
+    unsafe {
+        let (s, e) = (*TRANSITION_AT.get_unchecked(p) as usize, *TRANSITION_AT.get_unchecked(p + 1) as usize);
+        core::slice::from_raw_parts(TRANSITION_TEXT.as_ptr().add(s), e - s)
     }
 }
 
@@ -238,6 +256,36 @@ pub(crate) fn value(out: &mut Vec<u8>, v: Val) {
         Val::None => {
             out.reserve(4);
             put(out, b"null");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every group transition against one made from the groups' paths from the root: a brace
+    /// for each group left, a comma, and the opening of each group entered.
+    #[test]
+    fn transitions_close_and_open_along_the_group_paths() {
+        let path = |mut g: usize| {
+            let mut p = vec![];
+            while g != 0 {
+                p.insert(0, g);
+                g = GROUPS[g].1 as usize;
+            }
+            p
+        };
+        for from in 0..GROUPS.len() {
+            for to in 0..GROUPS.len() {
+                let (pf, pt) = (path(from), path(to));
+                let common = pf.iter().zip(&pt).take_while(|(a, b)| a == b).count();
+                let mut want = "}".repeat(pf.len() - common) + ",";
+                for &g in &pt[common..] {
+                    want += GROUPS[g].0;
+                }
+                assert_eq!(String::from_utf8_lossy(transition(from as u8, to as u8)), want, "{from} -> {to}");
+            }
         }
     }
 }
