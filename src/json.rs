@@ -157,7 +157,7 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
         }
         // The common escapes (`\"`, `\\`, `\/`, `\n`...) inline; `\u`, control and non-ASCII
         // bytes out of line.
-        if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_UNESCAPE[e as usize & 127] != 0 && e < 128) {
+        if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_UNESCAPE[e as usize] != 0) {
             escaped = true;
             i += 2;
             continue;
@@ -319,8 +319,8 @@ pub fn log_frame(b: &[u8]) -> bool {
 }
 
 /// What the simple escape `\c` stands for, by `c` (0: not a simple escape).
-static SIMPLE_UNESCAPE: [u8; 128] = {
-    let mut t = [0u8; 128];
+static SIMPLE_UNESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
     let pairs = [(b'"', b'"'), (b'\\', b'\\'), (b'/', b'/'), (b'b', 0x08), (b'f', 0x0C), (b'n', b'\n'), (b'r', b'\r'), (b't', b'\t')];
     let mut k = 0;
     while k < pairs.len() {
@@ -332,41 +332,57 @@ static SIMPLE_UNESCAPE: [u8; 128] = {
 
 /// The rest of a JSON string body in `b` from `i` on, checked as `string_end` checks it and
 /// decoded as `unescape` decodes it, in one pass, appended to `out`. Returns the index of the
-/// closing quote, or None when the string is not valid. The common escapes are handled in the
-/// loop; `\u` escapes and non-ASCII bytes out of line.
+/// closing quote, or None when the string is not valid. Plain runs and the common escapes are
+/// `decode_plain`'s; this loop turns only for the rest (`\u` escapes, non-ASCII bytes) and the
+/// end.
 #[inline(never)]
 pub fn decode_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
     loop {
-        let j = plain_run(b, i);
-        let run = b.get(i..j)?;
-        // Room for the run and one escaped byte (not for the rest of `b`: the string may end
-        // long before it, and the buffer lives as long as the filter).
-        out.reserve(run.len() + 1);
-        let n = out.len();
-        // SAFETY: room for the run was reserved just above.
-        unsafe {
-            core::ptr::copy_nonoverlapping(run.as_ptr(), out.as_mut_ptr().add(n), run.len());
-            out.set_len(n + run.len());
+        i = decode_plain(b, i, out);
+        if b.get(i) == Some(&b'"') {
+            return Some(i);
         }
-        match b.get(j) {
-            Some(b'"') => return Some(j),
-            Some(b'\\') => {
-                let d = b.get(j + 1).map_or(0, |&e| SIMPLE_UNESCAPE[e as usize & 127] & if e < 128 { 0xFF } else { 0 });
-                if d != 0 {
-                    let n = out.len();
-                    // SAFETY: the byte after the run was reserved with it.
-                    unsafe {
-                        *out.as_mut_ptr().add(n) = d;
-                        out.set_len(n + 1);
-                    }
-                    i = j + 2;
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        i = decode_other(b, j, out)?;
+        i = decode_other(b, i, out)?;
     }
+}
+
+/// Appends the plain runs of a string body from `i` on, and the simple escapes between them,
+/// decoded, to `out`; returns the index of the first other byte (the closing quote, a `\u`
+/// escape, a non-ASCII byte, a byte a string may not hold, or the end). The loop holds only
+/// that, for text such as FortiGate's `key=\"value\"`, which has an escape every few bytes.
+#[inline(never)]
+fn decode_plain(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    loop {
+        let j = plain_run(b, i);
+        // plain_run returns an index from i to b.len().
+        let len = j.wrapping_sub(i);
+        if out.capacity() - out.len() <= len {
+            grow(out, len + 1);
+        }
+        let d = match b.get(j..j + 2) {
+            Some(&[b'\\', e]) => SIMPLE_UNESCAPE[e as usize],
+            _ => 0,
+        };
+        let n = out.len();
+        // SAFETY: i <= j <= b.len(), and there is room for the run and one more byte.
+        unsafe {
+            let p = out.as_mut_ptr().add(n);
+            core::ptr::copy_nonoverlapping(b.as_ptr().add(i), p, len);
+            *p.add(len) = d;
+            out.set_len(n + len + (d != 0) as usize);
+        }
+        if d == 0 {
+            return j;
+        }
+        i = j + 2;
+    }
+}
+
+/// Makes room for `more` bytes in `out` (out of `decode_plain`'s loop).
+#[cold]
+#[inline(never)]
+fn grow(out: &mut Vec<u8>, more: usize) {
+    out.reserve(more);
 }
 
 /// `decode_string` at a byte of a string body that is not plain ASCII and not a simple escape:
@@ -555,7 +571,15 @@ fn compact_other(b: &[u8], i: usize, c: u8, depth: usize, key: Key, found: &mut 
         b'[' => compact_array(b, i + 1, depth + 1, found, src),
         _ if c <= b' ' => BAIL,
         _ => {
-            let Some(v) = scalar_end(b, i, c) else { return BAIL };
+            // A plain integer (the commonest number) here; anything else by the full grammar.
+            let mut v = i;
+            while b.get(v).is_some_and(u8::is_ascii_digit) {
+                v += 1;
+            }
+            if v == i || c == b'0' && v > i + 1 || matches!(b.get(v), Some(b'.' | b'e' | b'E')) {
+                let Some(end) = scalar_end(b, i, c) else { return BAIL };
+                v = end;
+            }
             if key != OTHER {
                 found.record(key, Span { start: i as u32, end: v as u32, escaped: false, string: false }, src);
             }

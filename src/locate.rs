@@ -168,8 +168,9 @@ pub fn maybe_known_key(b: &[u8], s: usize, e: usize) -> bool {
     }
 }
 
-/// Classifies a key of a member of `parent`: one hash, usually one comparison.
-#[inline(never)]
+/// Classifies a key of a member of `parent`: one hash, usually one comparison. Inlined into
+/// the scanner's one caller (json::compact_key).
+#[inline(always)]
 pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
     if parent == Parent::Other {
         return OTHER;
