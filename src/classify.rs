@@ -276,6 +276,9 @@ fn notification_text(c: &mut Classification) {
     }
 }
 
+/// Digits without their leading zeros (at least one digit). Out of line: few captures are
+/// numbers.
+#[inline(never)]
 fn strip_zeros(d: &[u8]) -> &[u8] {
     let z = d.iter().take_while(|&&c| c == b'0').count();
     if z == d.len() { d.get(d.len().saturating_sub(1)..).unwrap_or(b"0") } else { &d[z..] }
