@@ -12,16 +12,26 @@ include!("src/fields.rs");
 /// src/dispatch.rs).
 const HASH_BITS: u32 = 11;
 const FILTER_BITS: u32 = 16;
-/// ENTRIES layout (must match src/dispatch.rs): check bits above the first-window flag, the
-/// anchor index and the window's offset in the anchor.
-const ENTRY_OFFSET_BITS: u32 = 6;
+/// ENTRIES layout (must match src/dispatch.rs), from the top: check bits, the tag of the
+/// anchor's last four bytes, the first-window flag, the anchor index, and where the anchor's
+/// last four bytes start after the window's start (`rel`).
+const ENTRY_REL_BITS: u32 = 6;
 const ENTRY_ANCHOR_BITS: u32 = 10;
-const ENTRY_CHECK_SHIFT: u32 = ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_TAG_BITS: u32 = 4;
+const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_CHECK_SHIFT: u32 = ENTRY_TAG_SHIFT + ENTRY_TAG_BITS;
 
 /// The bits of a window's hash an entry keeps to tell windows of one bucket apart: the ones
 /// right below the bucket index.
 fn entry_check(x: u32) -> u32 {
     x << HASH_BITS >> ENTRY_CHECK_SHIFT
+}
+
+/// The tag of a four-byte window: the top bits of its hash. Anchors that share a window (the
+/// FortiGate logids differ only in their last digits) are told apart in the bucket walk by
+/// the tag of their last four bytes, before `verify` is called.
+fn window_tag(w: u32) -> u32 {
+    w.wrapping_mul(0x9E37_79B1) >> (32 - ENTRY_TAG_BITS)
 }
 
 /// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs). 8
@@ -699,14 +709,16 @@ fn build() -> Result<String, String> {
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
         let windows = if a.slots & sparse_slots != 0 { stride.min(t.len() - 3) } else { 1 };
-        // Offsets are stored in ENTRY_OFFSET_BITS bits.
-        let last_start = (t.len() - 4).min((1 << ENTRY_OFFSET_BITS) - 1);
+        // The distance from a window to the anchor's last four bytes is stored in
+        // ENTRY_REL_BITS bits: only windows that close to the end are entered.
+        let last_start = t.len() - 4;
+        let first_start = last_start.saturating_sub((1 << ENTRY_REL_BITS) - 1);
         let cost = |k: usize| {
             let g = gram(t, k);
             (background.get(&g).copied().unwrap_or(0), used.get(&g).copied().unwrap_or(0))
         };
         let chosen: Vec<usize> = (0..windows)
-            .map(|r| (r..=last_start).step_by(windows).min_by_key(|&k| (cost(k), k)).unwrap_or(r))
+            .map(|r| (first_start + r..=last_start).step_by(windows).min_by_key(|&k| (cost(k), k)).unwrap_or(first_start + r))
             .collect();
         for (n, &k) in chosen.iter().enumerate() {
             let w = gram(t, k);
@@ -717,7 +729,9 @@ fn build() -> Result<String, String> {
             filter[f / 32] |= 1 << (f % 32);
             // The first window is the one that counts in slots scanned at every position.
             let first = (n == 0) as u32;
-            entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_OFFSET_BITS) | (ai as u32) << ENTRY_OFFSET_BITS | k as u32));
+            let tag = window_tag(gram(t, last_start));
+            let rel = (last_start - k) as u32;
+            entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | tag << ENTRY_TAG_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_REL_BITS) | (ai as u32) << ENTRY_REL_BITS | rel));
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));

@@ -7,9 +7,11 @@ use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 /// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
 const HASH_BITS: u32 = 11;
 const FILTER_BITS: u32 = 16;
-const ENTRY_OFFSET_BITS: u32 = 6;
+const ENTRY_REL_BITS: u32 = 6;
 const ENTRY_ANCHOR_BITS: u32 = 10;
-const ENTRY_CHECK_SHIFT: u32 = ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_TAG_BITS: u32 = 4;
+const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_CHECK_SHIFT: u32 = ENTRY_TAG_SHIFT + ENTRY_TAG_BITS;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
@@ -100,8 +102,11 @@ fn next_hit<const STEP: usize>(text: &[u8], mut i: usize, last: usize) -> usize 
     i
 }
 
-/// Walks the bucket of the window hash `x` at `i`: entries whose check bits equal the hash's
-/// are verified out of line, so the loop that skips the others stays small.
+/// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that
+/// the loop stays small) when its check bits equal the hash's and its tag equals that of the
+/// text's four bytes where the anchor's last four would be (`rel` bytes on): anchors that
+/// share this window (FortiGate's logids, which differ in their last digits) are mostly told
+/// apart here.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let h = (x >> (32 - HASH_BITS)) as usize;
@@ -109,7 +114,10 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
     for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
         if e >> ENTRY_CHECK_SHIFT == check {
-            verify(text, i, e, slot, out);
+            let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+            if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
+                verify(text, i, e, slot, out);
+            }
         }
     }
 }
@@ -118,17 +126,19 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
 /// adds its rules. In a slot tested at every position only the anchor's first window counts.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
-    let k = (e & ((1 << ENTRY_OFFSET_BITS) - 1)) as usize;
-    let a = (e >> ENTRY_OFFSET_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
-    let first = e >> (ENTRY_OFFSET_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
-    if i < k || (!first && SPARSE_SLOTS >> slot & 1 == 0) {
+    let rel = (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+    let a = (e >> ENTRY_REL_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
+    let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
+    let Some(an) = ANCHORS.get(a) else { return };
+    // The anchor's last four bytes start at i + rel (the caller checked they are in the text).
+    let (len, tail_at) = (an.text.len(), i + rel);
+    let Some(start) = (tail_at + 4).checked_sub(len) else { return };
+    if !first && SPARSE_SLOTS >> slot & 1 == 0 {
         return;
     }
-    let Some(an) = ANCHORS.get(a) else { return };
     // Anchors that share a window often share a prefix: compare their last bytes first.
-    let (start, len) = (i - k, an.text.len());
-    let tail = |t: &[u8], at: usize| t.get(at + len - 4..at + len).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
-    if an.slots & (1u32 << slot) == 0 || tail(text, start) != tail(an.text, 0) {
+    let tail = |t: &[u8], at: usize| t.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+    if an.slots & (1u32 << slot) == 0 || tail(text, tail_at) != tail(an.text, len.wrapping_sub(4)) {
         return;
     }
     accept(text, start, an.text, an.rules, slot, out);
@@ -140,6 +150,33 @@ fn accept(text: &[u8], start: usize, anchor: &[u8], rules: &[u16], slot: u8, out
     if crate::template::starts_at(text, start, anchor) {
         for &r in rules {
             out.push(r, slot);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every anchor is found in every slot it is for, wherever it starts (each residue of the
+    /// stride) and whether text follows it or not.
+    #[test]
+    fn every_anchor_is_found_at_every_alignment() {
+        for an in ANCHORS.iter() {
+            for slot in (0..32u8).filter(|s| an.slots >> s & 1 == 1) {
+                for pad in 0..2 * STRIDE + 1 {
+                    for tail in [&b""[..], b" ~~~~~~~"] {
+                        let mut t = vec![b'~'; pad];
+                        t.extend_from_slice(an.text);
+                        t.extend_from_slice(tail);
+                        let mut c = Candidates::default();
+                        scan(&t, slot, &mut c);
+                        for &r in an.rules {
+                            assert!(c.items[..c.n].contains(&(r, slot)), "{:?} in slot {slot} after {pad} bytes", String::from_utf8_lossy(an.text));
+                        }
+                    }
+                }
+            }
         }
     }
 }
