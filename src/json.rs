@@ -571,15 +571,7 @@ fn compact_other(b: &[u8], i: usize, c: u8, depth: usize, key: Key, found: &mut 
         b'[' => compact_array(b, i + 1, depth + 1, found, src),
         _ if c <= b' ' => BAIL,
         _ => {
-            // A plain integer (the commonest number) here; anything else by the full grammar.
-            let mut v = i;
-            while b.get(v).is_some_and(u8::is_ascii_digit) {
-                v += 1;
-            }
-            if v == i || c == b'0' && v > i + 1 || matches!(b.get(v), Some(b'.' | b'e' | b'E')) {
-                let Some(end) = scalar_end(b, i, c) else { return BAIL };
-                v = end;
-            }
+            let Some(v) = scalar_end(b, i, c) else { return BAIL };
             if key != OTHER {
                 found.record(key, Span { start: i as u32, end: v as u32, escaped: false, string: false }, src);
             }
@@ -680,9 +672,23 @@ fn colon(b: &[u8], i: usize) -> Option<usize> {
     (b.get(i) == Some(&b':')).then(|| ws(b, i + 1))
 }
 
-/// The end of a number or literal starting with `c` at `i`.
+/// The end of a number or literal starting with `c` at `i`. A plain integer (the commonest
+/// number) is read here; anything else by the full grammar.
 #[inline(never)]
 fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
+    let mut v = i;
+    while b.get(v).is_some_and(u8::is_ascii_digit) {
+        v += 1;
+    }
+    if v > i && (c != b'0' || v == i + 1) && !matches!(b.get(v), Some(b'.' | b'e' | b'E')) {
+        return Some(v);
+    }
+    scalar_grammar(b, i, c)
+}
+
+/// `scalar_end` by the grammar: a literal, or any number.
+#[inline(never)]
+fn scalar_grammar(b: &[u8], i: usize, c: u8) -> Option<usize> {
     match c {
         b't' => literal(b, i, b"true"),
         b'f' => literal(b, i, b"false"),
