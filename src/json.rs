@@ -914,6 +914,24 @@ mod tests {
     /// `decode_string` (one pass) against `string_end` then `unescape` (two passes), on every
     /// string of up to three fragments: plain text, each escape, surrogate pairs and lone
     /// surrogates, UTF-8, and what a string may not hold. Both agree on the end, on the
+    /// `scalar_end` (its plain-integer path first) against the grammar alone, on every string
+    /// of up to five bytes from number characters and a few others.
+    #[test]
+    fn scalar_end_agrees_with_the_grammar() {
+        let alphabet = b"0123-.eE+,}x";
+        let mut t = Vec::new();
+        for len in 1..=5u32 {
+            for mut k in 0..(alphabet.len() as u64).pow(len) {
+                t.clear();
+                for _ in 0..len {
+                    t.push(alphabet[(k % alphabet.len() as u64) as usize]);
+                    k /= alphabet.len() as u64;
+                }
+                assert_eq!(scalar_end(&t, 0, t[0]), scalar_grammar(&t, 0, t[0]), "{:?}", String::from_utf8_lossy(&t));
+            }
+        }
+    }
+
     /// decoded text, and on rejecting.
     #[test]
     fn decode_string_agrees_with_string_end_and_unescape() {
