@@ -13,15 +13,21 @@ use crate::catalogue::{Head, HoleTy, Pattern, SKIP, Step};
 pub const MAX_CAPS: usize = 16;
 
 /// Captured (field, start, end) spans of the text. Only the first `n` items are written (not
-/// zeroed up front: that cost more than most matches).
+/// zeroed up front: that cost more than most matches). One `Caps` serves the patterns tried on
+/// the texts of one record: its cache of head searches knows texts by their address, so a text
+/// must not change while the `Caps` is in use.
 pub struct Caps {
     pub(crate) n: usize,
     items: [MaybeUninit<(u8, u32, u32)>; MAX_CAPS],
+    /// The last head literal searched for from the start of a text (the literal's address and
+    /// length, the text's address) and where it was found: a rule's alternatives mostly begin
+    /// alike, so the next alternative does not search again.
+    head: (*const u8, usize, *const u8, Option<usize>),
 }
 
 impl Default for Caps {
     fn default() -> Self {
-        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS] }
+        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS], head: (core::ptr::null(), 0, core::ptr::null(), None) }
     }
 }
 
@@ -460,14 +466,28 @@ fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
     s
 }
 
+/// The first occurrence of head literal `l` in `t`, from the cache in `caps` when the last
+/// pattern matched against `t` began with the same literal.
+#[inline(never)]
+fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps) -> Option<usize> {
+    let key = (l.as_ptr(), l.len(), t.as_ptr());
+    if (caps.head.0, caps.head.1, caps.head.2) == key {
+        return caps.head.3;
+    }
+    let at = find_at(t, l, 0, k);
+    caps.head = (key.0, key.1, key.2, at);
+    at
+}
+
 /// Matches pattern `p` anywhere in `t`. On success the captures are in `caps`.
 #[inline(never)]
 pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
     match p.head {
         Head::Lit(l, k) => {
+            let first = first_head(t, l, k, caps);
             let mut from = 0;
-            for _ in 0..MAX_STARTS {
-                let Some(at) = find_at(t, l, from, k) else { return false };
+            for n in 0..MAX_STARTS {
+                let Some(at) = (if n == 0 { first } else { find_at(t, l, from, k) }) else { return false };
                 caps.n = 0;
                 match match_from(p.steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
