@@ -1,6 +1,6 @@
 //! One-pass JSON scanner. It validates a record (RFC 8259 grammar and UTF-8), finds the root
 //! object's closing brace, and records where the keys vpnlog reads are (see `locate`), without
-//! building a tree. Compact JSON nested at most four deep (what Fluent Bit renders) takes a fast
+//! building a tree. Compact JSON nested at most six deep (what Fluent Bit renders) takes a fast
 //! path of small recursive functions; anything else the general loop, whose depth lives in a bit
 //! stack on the heap, never on the call stack, so nesting of any depth cannot overflow the
 //! interpreter's stack. String bodies are skipped eight bytes at a time.
@@ -507,7 +507,7 @@ const BAIL: usize = usize::MAX;
 
 /// The fast path's nesting limit: deeper containers go to the general loop (the call stack
 /// holds one frame per level here).
-const COMPACT_DEPTH: usize = 4;
+const COMPACT_DEPTH: usize = 6;
 
 /// The members of an object from `i` (right after its `{`) at `depth` (1: the root), in compact
 /// JSON: `"key":value` pairs with plain-ASCII keys and no whitespace, values strings, numbers,
