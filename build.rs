@@ -164,7 +164,11 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
             (Tok::Hole(f, ty), Some(Tok::Lit(l))) => {
-                let run = if *ty == "lazy" { "step_lazy".to_string() } else { format!("step_typed::<{}>", ty_const(ty)) };
+                let run = if *ty == "lazy" && l.len() == 1 {
+                    "step_lazy_byte".to_string()
+                } else if *ty == "lazy" {
+                    "step_lazy".to_string()
+                } else { format!("step_typed::<{}>", ty_const(ty)) };
                 steps.push(step(run, *f, l));
                 k += 2;
             }

@@ -229,7 +229,20 @@ pub fn is_ip(t: &[u8]) -> bool {
 /// its end, or None when the run there is not shaped like an address.
 #[inline(never)]
 fn ip_end(t: &[u8], s: usize) -> Option<usize> {
-    let (mut i, mut dots, mut colons) = match dotted_run(t, s) {
+    let dotted = dotted_run(t, s);
+    // The common case, a dotted quad not followed by a dot: nothing to trim.
+    if let Some((i, 3)) = dotted {
+        if t.get(i.wrapping_sub(1)).is_some_and(u8::is_ascii_digit) {
+            return Some(i);
+        }
+    }
+    ip_end_other(t, s, dotted)
+}
+
+/// `ip_end` for the rest: trailing punctuation, IPv6, runs that are no address.
+#[inline(never)]
+fn ip_end_other(t: &[u8], s: usize, dotted: Option<(usize, u32)>) -> Option<usize> {
+    let (mut i, mut dots, mut colons) = match dotted {
         Some((i, dots)) => (i, dots, 0),
         None => ip_run(t, s),
     };
@@ -402,6 +415,14 @@ pub fn step_lazy(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
     at + s.lit.len()
 }
 
+/// `step_lazy` for a one-byte literal: a byte search, without `find_at`'s comparison.
+pub fn step_lazy_byte(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+    let Some(&c) = s.lit.first() else { return IMPOSSIBLE };
+    let Some(at) = find_byte(t, c, pos) else { return IMPOSSIBLE };
+    caps.push(s.field, pos, at);
+    at + 1
+}
+
 /// A typed hole (type TY, see `hole_ty`) and the literal after it: the hole captures its run,
 /// which the literal must follow at once.
 pub fn step_typed<const TY: u8>(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
@@ -547,7 +568,8 @@ mod tests {
     }
 
     /// `dotted_run`, where it answers, against `ip_run` (one byte at a time), on every string
-    /// of address-like bytes up to 19 long from a small alphabet, at every start.
+    /// of address-like bytes up to 19 long from a small alphabet, at every start; and `ip_end`
+    /// (its dotted-quad shortcut) against its general path on `ip_run`.
     #[test]
     fn dotted_run_agrees_with_the_byte_loop() {
         let alphabet = b"09.:a ]\xc3";
@@ -566,6 +588,8 @@ mod tests {
                     })
                     .collect();
                 for s in 0..len {
+                    // ip_end's shortcut for a dotted quad agrees with its general path.
+                    assert_eq!(ip_end(&t, s), ip_end_other(&t, s, None), "{:?} from {s}", String::from_utf8_lossy(&t));
                     if let Some((i, dots)) = dotted_run(&t, s) {
                         assert_eq!((i, dots, 0), ip_run(&t, s), "{:?} from {s}", String::from_utf8_lossy(&t));
                         checked += 1;
