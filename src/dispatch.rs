@@ -124,6 +124,8 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
 
 /// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
 /// adds its rules. In a slot tested at every position only the anchor's first window counts.
+/// One function: most entries that reach it (their check bits and tag agree) are the anchor,
+/// and an early reject inside a body saves nothing in wasmi, which charges the body whole.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let rel = (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
@@ -131,24 +133,9 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
     // The anchor's last four bytes start at i + rel (the caller checked they are in the text).
-    let (len, tail_at) = (an.text.len(), i + rel);
-    let Some(start) = (tail_at + 4).checked_sub(len) else { return };
-    if !first && SPARSE_SLOTS >> slot & 1 == 0 {
-        return;
-    }
-    // Anchors that share a window often share a prefix: compare their last bytes first.
-    let tail = |t: &[u8], at: usize| t.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
-    if an.slots & (1u32 << slot) == 0 || tail(text, tail_at) != tail(an.text, len.wrapping_sub(4)) {
-        return;
-    }
-    accept(text, start, an.text, an.rules, slot, out);
-}
-
-/// The whole anchor at `start`: its rules become candidates.
-#[inline(never)]
-fn accept(text: &[u8], start: usize, anchor: &[u8], rules: &[u16], slot: u8, out: &mut Candidates) {
-    if crate::template::starts_at(text, start, anchor) {
-        for &r in rules {
+    let Some(start) = (i + rel + 4).checked_sub(an.text.len()) else { return };
+    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, an.text) {
+        for &r in an.rules {
             out.push(r, slot);
         }
     }
