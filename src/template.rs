@@ -53,9 +53,14 @@ impl Caps {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Index of the first `c` in `hay` at or after `from`, eight bytes at a time.
+/// What the searches below return when there is no occurrence. They return a plain index, not
+/// an Option: an Option<usize> is returned through memory on wasm32, which costs every call a
+/// stack frame.
+const NOT_FOUND: usize = usize::MAX;
+
+/// Index of the first `c` in `hay` at or after `from` (NOT_FOUND if none), eight bytes at a time.
 #[inline(never)]
-fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
+fn find_byte(hay: &[u8], c: u8, mut i: usize) -> usize {
     let pat = ONES * c as u64;
     if hay.len() >= 8 {
         let (last, p) = (hay.len() - 8, hay.as_ptr());
@@ -64,7 +69,7 @@ fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
             let x = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() }) ^ pat;
             let m = x.wrapping_sub(ONES) & !x & HIGHS;
             if m != 0 {
-                return Some(i + (m.trailing_zeros() / 8) as usize);
+                return i + (m.trailing_zeros() / 8) as usize;
             }
             i += 8;
         }
@@ -74,14 +79,14 @@ fn find_byte(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
 
 /// `find_byte` within the last eight bytes.
 #[inline(never)]
-fn find_byte_tail(hay: &[u8], c: u8, mut i: usize) -> Option<usize> {
+fn find_byte_tail(hay: &[u8], c: u8, mut i: usize) -> usize {
     while let Some(&x) = hay.get(i) {
         if x == c {
-            return Some(i);
+            return i;
         }
         i += 1;
     }
-    None
+    NOT_FOUND
 }
 
 /// `hay[at..]` starts with `needle`: eight bytes at a time, the last eight (or four) bytes
@@ -118,19 +123,29 @@ pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 
 /// `find`, searching for the needle's byte at index `k` (its rarest, chosen by build.rs), so
 /// that fewer false starts are checked.
-#[inline(never)]
+#[inline(always)]
 pub fn find_at(hay: &[u8], needle: &[u8], from: usize, k: u8) -> Option<usize> {
+    let at = find_index(hay, needle, from, k);
+    (at != NOT_FOUND).then_some(at)
+}
+
+/// `find_at`, returning NOT_FOUND for None.
+#[inline(never)]
+fn find_index(hay: &[u8], needle: &[u8], from: usize, k: u8) -> usize {
     let k = k as usize;
-    let &c = needle.get(k)?;
+    let Some(&c) = needle.get(k) else { return NOT_FOUND };
     let mut i = from + k;
     loop {
-        i = find_byte(hay, c, i)?;
+        i = find_byte(hay, c, i);
+        if i == NOT_FOUND {
+            return NOT_FOUND;
+        }
         let s = i - k;
         if s + needle.len() > hay.len() {
-            return None;
+            return NOT_FOUND;
         }
         if starts_at(hay, s, needle) {
-            return Some(s);
+            return s;
         }
         i += 1;
     }
@@ -418,7 +433,10 @@ pub fn step_lazy(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
 /// `step_lazy` for a one-byte literal: a byte search, without `find_at`'s comparison.
 pub fn step_lazy_byte(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
     let Some(&c) = s.lit.first() else { return IMPOSSIBLE };
-    let Some(at) = find_byte(t, c, pos) else { return IMPOSSIBLE };
+    let at = find_byte(t, c, pos);
+    if at == NOT_FOUND {
+        return IMPOSSIBLE;
+    }
     caps.push(s.field, pos, at);
     at + 1
 }
