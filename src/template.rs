@@ -22,12 +22,12 @@ pub struct Caps {
     /// The last head literal searched for from the start of a text (the literal's address and
     /// length, the text's address) and where it was found: a rule's alternatives mostly begin
     /// alike, so the next alternative does not search again.
-    head: (*const u8, usize, *const u8, Option<usize>),
+    head: (*const u8, usize, *const u8, usize),
 }
 
 impl Default for Caps {
     fn default() -> Self {
-        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS], head: (core::ptr::null(), 0, core::ptr::null(), None) }
+        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS], head: (core::ptr::null(), 0, core::ptr::null(), NOT_FOUND) }
     }
 }
 
@@ -57,6 +57,9 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// an Option: an Option<usize> is returned through memory on wasm32, which costs every call a
 /// stack frame.
 const NOT_FOUND: usize = usize::MAX;
+
+/// `dotted_run`'s answer when there is no dotted run.
+const NO_RUN: u64 = u64::MAX;
 
 /// Index of the first `c` in `hay` at or after `from` (NOT_FOUND if none), eight bytes at a time.
 #[inline(never)]
@@ -237,30 +240,28 @@ const IP_STOP: u16 = u16::MAX;
 
 /// The whole of `t` is an IP address (as `ip` holes capture them).
 pub fn is_ip(t: &[u8]) -> bool {
-    ip_end(t, 0) == Some(t.len())
+    ip_end(t, 0) == t.len()
 }
 
 /// An IP address starting at `s`: IPv4 dotted quad (stopping before `:port`) or IPv6. Returns
-/// its end, or None when the run there is not shaped like an address.
+/// its end, or NOT_FOUND when the run there is not shaped like an address.
 #[inline(never)]
-fn ip_end(t: &[u8], s: usize) -> Option<usize> {
+fn ip_end(t: &[u8], s: usize) -> usize {
     let dotted = dotted_run(t, s);
     // The common case, a dotted quad not followed by a dot: nothing to trim.
-    if let Some((i, 3)) = dotted {
-        if t.get(i.wrapping_sub(1)).is_some_and(u8::is_ascii_digit) {
-            return Some(i);
-        }
+    let i = (dotted >> 32) as usize;
+    // (NO_RUN's low half is not 3.)
+    if dotted as u32 == 3 && t.get(i.wrapping_sub(1)).is_some_and(u8::is_ascii_digit) {
+        return i;
     }
     ip_end_other(t, s, dotted)
 }
 
-/// `ip_end` for the rest: trailing punctuation, IPv6, runs that are no address.
+/// `ip_end` for the rest: trailing punctuation, IPv6, runs that are no address. `dotted` is
+/// `dotted_run`'s answer.
 #[inline(never)]
-fn ip_end_other(t: &[u8], s: usize, dotted: Option<(usize, u32)>) -> Option<usize> {
-    let (mut i, mut dots, mut colons) = match dotted {
-        Some((i, dots)) => (i, dots, 0),
-        None => ip_run(t, s),
-    };
+fn ip_end_other(t: &[u8], s: usize, dotted: u64) -> usize {
+    let (mut i, mut dots, mut colons) = if dotted == NO_RUN { ip_run(t, s) } else { ((dotted >> 32) as usize, dotted as u32, 0) };
     // Sentence punctuation after an address is not part of it ("... peer 192.0.2.1.").
     while i > s && t.get(i - 1) == Some(&b'.') {
         i -= 1;
@@ -272,7 +273,7 @@ fn ip_end_other(t: &[u8], s: usize, dotted: Option<(usize, u32)>) -> Option<usiz
     }
     let v4 = dots == 3 && colons == 0;
     let v6 = colons >= 2 && dots == 0 || colons >= 2 && dots == 3;
-    (i > s && (v4 || v6)).then_some(i)
+    if i > s && (v4 || v6) { i } else { NOT_FOUND }
 }
 
 /// The run of address bytes from `s` and its dots and colons, one byte at a time.
@@ -301,11 +302,13 @@ fn ip_run(t: &[u8], s: usize) -> (usize, u32, u32) {
 /// dot (`192.0.2.1:500`, as `ip_run_ported` ends it). Returns its end and dots, or None for
 /// anything else (hex letters, IPv6), which `ip_run` then reads. The last bytes of `t` are
 /// read as one word shifted so that they come first; the zero bytes shifted in end the run.
+/// The answer is packed in one integer (end << 32 | dots; NO_RUN for None), which wasm32
+/// returns in a register.
 #[inline(never)]
-fn dotted_run(t: &[u8], s: usize) -> Option<(usize, u32)> {
+fn dotted_run(t: &[u8], s: usize) -> u64 {
     let n = t.len();
     if n < 8 || s >= n {
-        return None;
+        return NO_RUN;
     }
     let (mut i, mut dots) = (s, 0u32);
     loop {
@@ -321,7 +324,7 @@ fn dotted_run(t: &[u8], s: usize) -> Option<(usize, u32)> {
             dots += dot.count_ones();
             i += 8;
             if i >= n {
-                return None;
+                return NO_RUN;
             }
             continue;
         }
@@ -329,9 +332,8 @@ fn dotted_run(t: &[u8], s: usize) -> Option<(usize, u32)> {
         dots += (dot & (below - 1)).count_ones();
         i += (stop.trailing_zeros() / 8) as usize;
         return match t.get(i) {
-            Some(b':') if dots > 0 => Some((i, dots)),
-            Some(&c) if c == b':' || c.is_ascii_hexdigit() => None,
-            _ => Some((i, dots)),
+            Some(&c) if (c == b':' && dots == 0) || c.is_ascii_hexdigit() => NO_RUN,
+            _ => (i as u64) << 32 | dots as u64,
         };
     }
 }
@@ -375,7 +377,10 @@ fn typed_run(t: &[u8], i: usize, ty: HoleTy, stop: u8) -> Option<(usize, usize)>
     let mut s = i;
     match ty {
         HoleTy::Rest => return Some((s, trim_end(t, s, t.len()))),
-        HoleTy::Ip => return Some((s, ip_end(t, s)?)),
+        HoleTy::Ip => {
+            let e = ip_end(t, s);
+            return (e != NOT_FOUND).then_some((s, e));
+        }
         HoleTy::Hex if t.get(i) == Some(&b'0') && matches!(t.get(i + 1), Some(b'x' | b'X')) => s = i + 2,
         _ => {}
     }
@@ -505,15 +510,15 @@ fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
     s
 }
 
-/// The first occurrence of head literal `l` in `t`, from the cache in `caps` when the last
-/// pattern matched against `t` began with the same literal.
+/// The first occurrence of head literal `l` in `t` (NOT_FOUND if none), from the cache in
+/// `caps` when the last pattern matched against `t` began with the same literal.
 #[inline(never)]
-fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps) -> Option<usize> {
+fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps) -> usize {
     let key = (l.as_ptr(), l.len(), t.as_ptr());
     if (caps.head.0, caps.head.1, caps.head.2) == key {
         return caps.head.3;
     }
-    let at = find_at(t, l, 0, k);
+    let at = find_index(t, l, 0, k);
     caps.head = (key.0, key.1, key.2, at);
     at
 }
@@ -526,7 +531,10 @@ pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
             let first = first_head(t, l, k, caps);
             let mut from = 0;
             for n in 0..MAX_STARTS {
-                let Some(at) = (if n == 0 { first } else { find_at(t, l, from, k) }) else { return false };
+                let at = if n == 0 { first } else { find_index(t, l, from, k) };
+                if at == NOT_FOUND {
+                    return false;
+                }
                 caps.n = 0;
                 match match_from(p.steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
@@ -607,8 +615,10 @@ mod tests {
                     .collect();
                 for s in 0..len {
                     // ip_end's shortcut for a dotted quad agrees with its general path.
-                    assert_eq!(ip_end(&t, s), ip_end_other(&t, s, None), "{:?} from {s}", String::from_utf8_lossy(&t));
-                    if let Some((i, dots)) = dotted_run(&t, s) {
+                    assert_eq!(ip_end(&t, s), ip_end_other(&t, s, NO_RUN), "{:?} from {s}", String::from_utf8_lossy(&t));
+                    let d = dotted_run(&t, s);
+                    if d != NO_RUN {
+                        let (i, dots) = ((d >> 32) as usize, d as u32);
                         assert_eq!((i, dots, 0), ip_run(&t, s), "{:?} from {s}", String::from_utf8_lossy(&t));
                         checked += 1;
                     }
