@@ -146,24 +146,39 @@ fn plain_tail(b: &[u8], mut i: usize) -> usize {
 /// Scans a string body starting after the opening quote. Returns the index of the closing quote
 /// and whether the body holds escapes. Plain ASCII is skipped eight bytes at a time; escapes,
 /// control characters and UTF-8 sequences are checked out of line.
+#[inline(always)]
+pub fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let r = string_end_packed(b, i);
+    (r != NO_STRING).then_some(((r & !ESCAPED) as usize, r & ESCAPED != 0))
+}
+
+/// `string_end`'s answer packed in one integer, which wasm32 returns in a register (an Option of
+/// a pair goes through memory): the index, ESCAPED when the body holds escapes, or NO_STRING.
+const ESCAPED: u64 = 1 << 63;
+const NO_STRING: u64 = u64::MAX;
+
+/// `string_end`, packed.
 #[inline(never)]
-pub fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
-    let mut escaped = false;
+fn string_end_packed(b: &[u8], mut i: usize) -> u64 {
+    let mut escaped = 0;
     loop {
         i = plain_run(b, i);
-        let c = *b.get(i)?;
+        let Some(&c) = b.get(i) else { return NO_STRING };
         if c == b'"' {
-            return Some((i, escaped));
+            return i as u64 | escaped;
         }
         // The common escapes (`\"`, `\\`, `\/`, `\n`...) inline; `\u`, control and non-ASCII
         // bytes out of line.
         if c == b'\\' && b.get(i + 1).is_some_and(|&e| SIMPLE_UNESCAPE[e as usize] != 0) {
-            escaped = true;
+            escaped = ESCAPED;
             i += 2;
             continue;
         }
-        escaped |= c == b'\\';
-        i = string_byte(b, i, c)?;
+        if c == b'\\' {
+            escaped = ESCAPED;
+        }
+        let Some(next) = string_byte(b, i, c) else { return NO_STRING };
+        i = next;
     }
 }
 
@@ -335,14 +350,23 @@ static SIMPLE_UNESCAPE: [u8; 256] = {
 /// closing quote, or None when the string is not valid. Plain runs and the common escapes are
 /// `decode_plain`'s; this loop turns only for the rest (`\u` escapes, non-ASCII bytes) and the
 /// end.
+#[inline(always)]
+pub fn decode_string(b: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let e = decode_index(b, i, out);
+    (e != usize::MAX).then_some(e)
+}
+
+/// `decode_string` returning usize::MAX for None (an Option is returned through memory on
+/// wasm32).
 #[inline(never)]
-pub fn decode_string(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
+fn decode_index(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
     loop {
         i = decode_plain(b, i, out);
         if b.get(i) == Some(&b'"') {
-            return Some(i);
+            return i;
         }
-        i = decode_other(b, i, out)?;
+        let Some(next) = decode_other(b, i, out) else { return usize::MAX };
+        i = next;
     }
 }
 
@@ -674,16 +698,23 @@ fn colon(b: &[u8], i: usize) -> Option<usize> {
 
 /// The end of a number or literal starting with `c` at `i`. A plain integer (the commonest
 /// number) is read here; anything else by the full grammar.
-#[inline(never)]
+#[inline(always)]
 fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
+    let e = scalar_index(b, i, c);
+    (e != usize::MAX).then_some(e)
+}
+
+/// `scalar_end` returning usize::MAX for None (an Option is returned through memory on wasm32).
+#[inline(never)]
+fn scalar_index(b: &[u8], i: usize, c: u8) -> usize {
     let mut v = i;
     while b.get(v).is_some_and(u8::is_ascii_digit) {
         v += 1;
     }
     if v > i && (c != b'0' || v == i + 1) && !matches!(b.get(v), Some(b'.' | b'e' | b'E')) {
-        return Some(v);
+        return v;
     }
-    scalar_grammar(b, i, c)
+    scalar_grammar(b, i, c).unwrap_or(usize::MAX)
 }
 
 /// `scalar_end` by the grammar: a literal, or any number.
