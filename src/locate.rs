@@ -233,8 +233,16 @@ impl Found {
     }
 
     /// Records a value for every slot its key fills. Only the two flag slots take non-strings.
-    #[inline(never)]
+    #[inline(always)]
     pub fn record(&mut self, key: Key, span: Span, src: u8) {
+        self.record_parts(key, span.start, span.end, span.escaped, span.string, src)
+    }
+
+    /// `record`, the span passed as its parts (a struct argument is passed through memory on
+    /// wasm32).
+    #[inline(never)]
+    fn record_parts(&mut self, key: Key, start: u32, end: u32, escaped: bool, string: bool, src: u8) {
+        let span = Span { start, end, escaped, string };
         let Some(&(_, _, slots, _)) = KEYS.get((key as usize).wrapping_sub(1)) else { return };
         for &(s, p) in slots {
             let flag = s == DPD_ENABLED || s == NAT_T_DETECTED;
