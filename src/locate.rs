@@ -117,6 +117,21 @@ pub static KEYS: [KeyEntry; 44] = [
     (Parent::Data, b"resourceId", &[(RESOURCE, 2)], NONE),
 ];
 
+/// Bit k is set when key k (1 + its index in KEYS) is a mark of the existing-`vpn` rule.
+const MARK_KEYS: u64 = {
+    let mut m = 0u64;
+    let mut e = 0;
+    while e < KEYS.len() {
+        let slots = KEYS[e].2;
+        if !slots.is_empty() && slots[0].0 >= MARK_VPN {
+            m |= 1 << (e + 1);
+        }
+        e += 1;
+    }
+    m
+};
+const _: () = assert!(KEYS.len() < 64);
+
 const INDEX_BITS: u32 = 8;
 
 /// A cheap hash of (container, key): length, first and last byte.
@@ -220,8 +235,17 @@ impl Found {
         self.vpn_is_ours = false;
     }
 
-    /// Notes the keys of the existing-`vpn` rule.
+    /// Notes the keys of the existing-`vpn` rule. The test of MARK_KEYS is inline, the rest
+    /// out of line: almost no key is one of them.
+    #[inline(always)]
     pub fn note_key(&mut self, key: Key) {
+        if MARK_KEYS >> (key & 63) & 1 == 1 {
+            self.note_mark(key);
+        }
+    }
+
+    #[inline(never)]
+    fn note_mark(&mut self, key: Key) {
         if let Some(&(_, _, &[(m, _), ..], _)) = KEYS.get((key as usize).wrapping_sub(1)) {
             match m {
                 MARK_VPN => self.has_vpn = true,
