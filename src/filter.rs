@@ -100,12 +100,33 @@ impl Filter {
         let text = &mut self.bufs.text;
         text.clear();
         text.extend_from_slice(&record[8..e]);
-        if json::decode_string(record, e, text) != Some(n - 2) {
-            return false;
+        match json::decode_string(record, e, text) {
+            Some(q) if q == n - 2 => {}
+            // More members after the text (Docker's `"stream"` and `"time"`): the decoded
+            // text is kept, the rest scanned.
+            Some(q) if record.get(q + 1) == Some(&b',') => return self.log_then_members(record, q, form),
+            _ => return false,
         }
         crate::probe!(10);
         let class = classify::classify_message(text, &mut self.cands);
         Self::write(&mut self.out, record, json::Root { close: n - 1, empty: false }, b"vpn", class, form);
+        crate::probe!(5);
+        true
+    }
+
+    /// A record that begins with a `log` member whose text `log_decoded` decoded (it ends at
+    /// `q`), and has more members: as `scanned`, without reading the text again. False when
+    /// the rest is not compact JSON; the record is then for `scanned`.
+    #[inline(never)]
+    fn log_then_members(&mut self, record: &[u8], q: usize, form: Option<(Projection, Time)>) -> bool {
+        self.found.reset();
+        let Some(root) = locate::locate_after_log(record, q, &mut self.bufs, &mut self.found, &mut self.locs) else { return false };
+        crate::probe!(10);
+        if self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog) {
+            self.out.extend_from_slice(record);
+        } else {
+            self.classify_into_out(record, root, form);
+        }
         crate::probe!(5);
         true
     }

@@ -5,7 +5,7 @@
 //! stack on the heap, never on the call stack, so nesting of any depth cannot overflow the
 //! interpreter's stack. String bodies are skipped eight bytes at a time.
 
-use crate::locate::{Found, Key, OTHER, Parent, classify_key, key_parent, maybe_known_key};
+use crate::locate::{Found, Key, OTHER, Parent, classify_key, key_parent, key_shape_known, maybe_known_key};
 
 /// Where a value sits in a buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -453,6 +453,18 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
     scan_general(b, i, stack, found, src)
 }
 
+/// `scan` for the members of the root object from `i` on (right after a comma), when the ones
+/// before were read by the caller: the compact fast path only. None when the rest is not
+/// compact JSON that closes the object (the caller then scans the whole record).
+#[inline(never)]
+pub fn scan_rest(b: &[u8], i: usize, found: &mut Found) -> Option<Root> {
+    let j = compact_object(b, i, 1, Parent::Root, found, 0);
+    if j == b.len() {
+        return Some(Root { close: j - 1, empty: false });
+    }
+    if j == BAIL { None } else { finish(b, j) }
+}
+
 /// `scan`'s general loop, for any JSON: `b[i]` is the root's `{`.
 #[inline(never)]
 fn scan_general(b: &[u8], mut i: usize, stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
@@ -526,6 +538,9 @@ fn scan_general(b: &[u8], mut i: usize, stack: &mut Vec<u64>, found: &mut Found,
     }
 }
 
+/// `":` after a key, as a little-endian two-byte word.
+const KEY_END: u16 = u16::from_le_bytes(*b"\":");
+
 /// `compact_object`'s result when the input is not in the shape it takes.
 const BAIL: usize = usize::MAX;
 
@@ -548,10 +563,14 @@ fn compact_object(b: &[u8], mut i: usize, depth: usize, parent: Parent, found: &
             return BAIL;
         }
         let e = plain_run(b, i + 1);
-        if b.get(e) != Some(&b'"') || b.get(e + 1) != Some(&b':') {
+        // The key's closing quote and the colon, read as one two-byte word (SAFETY: e + 1 <
+        // b.len() is checked first).
+        if e + 1 >= b.len() || u16::from_le(unsafe { (b.as_ptr().add(e) as *const u16).read_unaligned() }) != KEY_END {
             return BAIL;
         }
-        let key = if depth <= 2 && maybe_known_key(b, i + 1, e) { compact_key(b, i + 1, e, parent, found) } else { OTHER };
+        // SAFETY: i + 1 <= e < b.len() (the byte is the key's first, or its closing quote).
+        let first = unsafe { *b.get_unchecked(i + 1) };
+        let key = if depth <= 2 && key_shape_known(first, e - i - 1) { compact_key(b, i + 1, e, parent, found) } else { OTHER };
         let next = compact_value(b, e + 2, depth, key, found, src);
         match b.get(next) {
             Some(b',') => i = next + 1,

@@ -35,6 +35,10 @@ pub mod slot {
     pub const CHANGE_REASON: u8 = slot_index("change_reason");
 }
 
+/// The key `log` at the root (KEYS[0]).
+pub const LOG_KEY: Key = 1;
+const _: () = assert!(KEYS[0].1.len() == 3 && KEYS[0].1[0] == b'l' && KEYS[0].1[2] == b'g');
+
 /// The container a depth-2 key sits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Parent {
@@ -181,6 +185,14 @@ pub fn maybe_known_key(b: &[u8], s: usize, e: usize) -> bool {
         Some(&c) if c < 128 && len < 32 => KEY_SHAPES[c as usize] >> len & 1 == 1,
         _ => false,
     }
+}
+
+/// `maybe_known_key` for a plain-ASCII key (a printable first byte `first` and `len` bytes)
+/// without its range checks: a key longer than 31 bytes may pass, and `classify_key` then
+/// turns it away.
+#[inline(always)]
+pub fn key_shape_known(first: u8, len: usize) -> bool {
+    KEY_SHAPES[(first & 127) as usize] >> (len & 31) & 1 == 1
 }
 
 /// Classifies a key of a member of `parent`: one hash, usually one comparison. Inlined into
@@ -331,14 +343,19 @@ pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [
             nested_document(record, log, bufs, found);
         }
     }
-    let mut m = found.present;
+    resolve(record, bufs, found, found.present, locs);
+    Some(root)
+}
+
+/// Resolves the slots of `mask`, decoding the escaped values into `bufs.text`.
+#[inline(always)]
+fn resolve(record: &[u8], bufs: &mut Buffers, found: &Found, mut m: u32, locs: &mut [Loc; NSLOTS]) {
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let sp = found.span[i];
         locs[i] = if sp.escaped { decode(record, bufs, found.src[i], sp) } else { Some((found.src[i], sp.start, sp.end)) };
     }
-    Some(root)
 }
 
 /// A `log` value holding a JSON document as a string (a `tail` input without a parser): when it
@@ -355,6 +372,22 @@ fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Fou
     if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
         found.overlay(&inner);
     }
+}
+
+/// `locate` for a record whose first member is `log` (its string body ends at `q`) and whose
+/// text the caller already decoded into `bufs.text` (filter.rs, Docker's
+/// `{"log":"...\n","stream":...}` shape): the other members are scanned, the log text is not
+/// read again. None when the rest is not compact JSON (the caller then uses `locate`).
+#[inline(never)]
+pub fn locate_after_log(record: &[u8], q: usize, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
+    // First, as in the record: a later duplicate `log` key does not replace it.
+    found.record(LOG_KEY, Span { start: 8, end: q as u32, escaped: true, string: true }, 0);
+    let root = json::scan_rest(record, q + 2, found)?;
+    // The message slot is the log text (priority 0, nothing outranks it).
+    let m = MESSAGE as usize;
+    locs[m] = Some((2, 0, bufs.text.len() as u32));
+    resolve(record, bufs, found, found.present & !(1 << m), locs);
+    Some(root)
 }
 
 /// A `log` value (raw JSON string body) that may be a JSON document: `{` after spaces or tabs.

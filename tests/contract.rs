@@ -322,6 +322,58 @@ fn a_foreign_vpn_key_is_kept_and_the_classification_goes_under_vpnlog() {
     }
 }
 
+/// A record whose first member is `log` and that has more (Docker's `{"log":"...\n",
+/// "stream":...}`) keeps its decoded text and scans only the rest (src/filter.rs). It must read
+/// as the scanner reads the same members with another one first: duplicate keys (the first
+/// wins), an existing `vpn`, values with escapes, whitespace and invalid input after the text.
+#[test]
+fn a_log_first_record_with_more_members_reads_as_the_scanner_reads_it() {
+    let mut h = common::host();
+    let rests = [
+        r#","stream":"stdout""#.to_string(),
+        r#","stream":"stdout","time":"2026-11-22T03:14:07.1Z""#.to_string(),
+        r#","log":"nothing to see""#.to_string(),
+        r#","message":"nothing to see""#.to_string(),
+        format!(r#","stream":"stderr","log":"{DPD}""#),
+        r#","vpn":{"rule":"x"}"#.to_string(),
+        r#","vpn":"corp-west""#.to_string(),
+        r#","kubernetes":{"pod_name":"gw-0","labels":{"app":"vpn"}},"n":[1,2.5e3,{"a":null}]"#.to_string(),
+        r#","note":"tab\t \"quoted\" \u00e9""#.to_string(),
+        r#", "stream" : "stdout" "#.to_string(),
+        r#","stream":"stdout","#.to_string(),
+        r#","stream""#.to_string(),
+    ];
+    // The path is taken by records that end as `{"log":...}` does (`"}`): each rest is tried
+    // as it is and with a string member after it.
+    let rests: Vec<String> = rests.iter().flat_map(|r| [r.clone(), format!(r#"{r},"z":"end""#)]).collect();
+    for text in [format!("{DPD}\\n"), format!("{DPD}"), "nothing here\\n".to_string(), format!("{DPD} caf\\u00e9 \\\"q\\\"")] {
+        for rest in &rests {
+            let docker = format!(r#"{{"log":"{text}"{rest}}}"#);
+            let scanned = format!(r#"{{"first":1,"log":"{text}"{rest}}}"#);
+            let (a, b) = (common::run(&mut h, docker.as_bytes()), common::run(&mut h, scanned.as_bytes()));
+            assert_one_object(&a, &docker);
+            let parsed = |out: &[u8]| serde_json::from_slice::<Value>(out).ok();
+            match (parsed(&a), parsed(&b)) {
+                (Some(Value::Object(mut x)), Some(Value::Object(mut y))) => {
+                    y.remove("first");
+                    for m in [&mut x, &mut y] {
+                        // A record that is not valid JSON comes back as a string: compare
+                        // whether both did.
+                        if let Some(v) = m.get_mut("vpnlog_invalid") {
+                            *v = Value::Bool(true);
+                        }
+                    }
+                    assert_eq!(x, y, "{docker}");
+                }
+                other => panic!("{docker}: {other:?}"),
+            }
+            if !b.starts_with(br#"{"vpnlog_invalid""#) && !text.starts_with("nothing") && !rest.contains("vpn") {
+                assert!(String::from_utf8_lossy(&a).contains(r#""rule":"aws.dpd.timeout.v2""#), "{docker}");
+            }
+        }
+    }
+}
+
 #[test]
 fn with_both_vpn_and_vpnlog_the_record_is_unchanged() {
     let mut h = common::host();

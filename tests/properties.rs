@@ -178,8 +178,9 @@ fn compact_and_spaced_records_classify_alike() {
 
 /// A record that is exactly `{"log":"<text>"}` skips the scanner (src/filter.rs). Every raw-line
 /// catalogue example and every non-VPN line, with and without escapes and non-ASCII text, must
-/// come out as the scanner's path would write it: the same record with a second member (which
-/// sends it down that path) gets the same `vpn` object, and the record itself comes out as its
+/// come out as the scanner's path would write it: the same record with a member before `log`
+/// (which sends it down that path) gets the same `vpn` object, and so does Docker's shape
+/// (`log`, then `stream`), and the record itself comes out as its
 /// own bytes with only the `vpn` member added.
 #[test]
 fn log_only_records_classify_as_the_scanner_does() {
@@ -203,12 +204,17 @@ fn log_only_records_classify_as_the_scanner_does() {
         let record = common::wrap_line(line);
         assert!(record.starts_with(br#"{"log":""#) && record.ends_with(br#""}"#));
         let out = common::check(&mut h, &record);
+        // Docker's shape (`log` first, then more members) has a path of its own, which keeps
+        // the decoded text; with another member first, the record takes the scanner's path.
         let mut docker = record.clone();
         docker.truncate(docker.len() - 1);
         docker.extend_from_slice(br#","stream":"stdout"}"#);
+        let mut scanned = br#"{"stream":"stdout","#.to_vec();
+        scanned.extend_from_slice(&record[1..]);
         let vpn = |out: &[u8]| common::parse(out).get("vpn").cloned();
-        let want = vpn(&common::check(&mut h, &docker));
+        let want = vpn(&common::check(&mut h, &scanned));
         assert_eq!(vpn(&out), want, "{line}");
+        assert_eq!(vpn(&common::check(&mut h, &docker)), want, "docker shape: {line}");
         match &want {
             Some(v) => {
                 classified += 1;
