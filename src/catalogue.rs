@@ -125,19 +125,31 @@ impl Rule {
     pub fn severity(&self) -> &'static str {
         SEVERITY_NAMES.get(self.severity as usize).copied().unwrap_or("info")
     }
+    // The four texts below are read without a range check: build.rs writes every index from
+    // the table it writes alongside (the test `rule_text_indices_are_in_range` checks it), and
+    // the writer reads them for every classified record.
     pub fn head(&self) -> &'static [u8] {
-        HEADS.get(self.head as usize).copied().unwrap_or_default()
+        debug_assert!((self.head as usize) < HEADS.len());
+        // SAFETY: see above.
+        unsafe { HEADS.get_unchecked(self.head as usize) }
     }
     pub fn tail(&self) -> &'static [u8] {
-        TAILS.get(self.tail as usize).copied().unwrap_or_default()
+        debug_assert!((self.tail as usize) < TAILS.len());
+        // SAFETY: see above.
+        unsafe { TAILS.get_unchecked(self.tail as usize) }
     }
     pub fn after(&self) -> &'static [u8] {
-        AFTERS.get(self.after as usize).copied().unwrap_or_default()
+        debug_assert!((self.after as usize) < AFTERS.len());
+        // SAFETY: see above.
+        unsafe { AFTERS.get_unchecked(self.after as usize) }
     }
     pub fn hint_json(&self) -> &'static [u8] {
-        HINTS.get(self.hint_text as usize).copied().unwrap_or_default()
+        debug_assert!((self.hint_text as usize) < HINTS.len());
+        // SAFETY: see above.
+        unsafe { HINTS.get_unchecked(self.hint_text as usize) }
     }
 }
+
 
 /// A literal anchor and the rules it selects.
 #[derive(Debug)]
@@ -175,3 +187,16 @@ pub struct Source {
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_text_indices_are_in_range() {
+        for r in RULES.iter() {
+            assert!((r.head as usize) < HEADS.len() && (r.tail as usize) < TAILS.len(), "{}", r.id);
+            assert!((r.after as usize) < AFTERS.len() && (r.hint_text as usize) < HINTS.len(), "{}", r.id);
+        }
+    }
+}
