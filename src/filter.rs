@@ -88,14 +88,15 @@ impl Filter {
     }
 
     /// A record framed as `{"log":"` ... `"}` whose text holds escapes or non-ASCII bytes from
-    /// `e` on: when it is that one member, its text decoded, classified and written; otherwise
-    /// false, and the record is for `scanned` (so is a text that may be a JSON document, which
-    /// locate::nested_document reads).
+    /// `e` on: when it is that one member, its text decoded, classified and written; with more
+    /// members, or a text that may be a JSON document, see `log_then_members`. False when the
+    /// record is for `scanned` (the text is not a valid string, or what follows it is not
+    /// compact JSON).
     #[inline(never)]
     fn log_decoded(&mut self, record: &[u8], e: usize, form: Option<(Projection, Time)>) -> bool {
         let n = record.len();
         if locate::maybe_document(&record[8..]) {
-            return false;
+            return self.log_document(record, e, form);
         }
         let text = &mut self.bufs.text;
         text.clear();
@@ -104,7 +105,7 @@ impl Filter {
             Some(q) if q == n - 2 => {}
             // More members after the text (Docker's `"stream"` and `"time"`): the decoded
             // text is kept, the rest scanned.
-            Some(q) if record.get(q + 1) == Some(&b',') => return self.log_then_members(record, q, form),
+            Some(q) if record.get(q + 1) == Some(&b',') => return self.log_then_members(record, q, false, form),
             _ => return false,
         }
         crate::probe!(10);
@@ -114,13 +115,27 @@ impl Filter {
         true
     }
 
-    /// A record that begins with a `log` member whose text `log_decoded` decoded (it ends at
-    /// `q`), and has more members: as `scanned`, without reading the text again. False when
-    /// the rest is not compact JSON; the record is then for `scanned`.
+    /// `log_decoded` for a text that may be a JSON document (`{` after spaces): decoded in one
+    /// pass into the document buffer, whose keys locate::locate_after_log reads.
     #[inline(never)]
-    fn log_then_members(&mut self, record: &[u8], q: usize, form: Option<(Projection, Time)>) -> bool {
+    fn log_document(&mut self, record: &[u8], e: usize, form: Option<(Projection, Time)>) -> bool {
+        let doc = &mut self.bufs.doc;
+        doc.clear();
+        doc.extend_from_slice(&record[8..e]);
+        match json::decode_string(record, e, doc) {
+            Some(q) => self.log_then_members(record, q, true, form),
+            None => false,
+        }
+    }
+
+    /// A record that begins with a `log` member whose text `log_decoded` decoded (it ends at
+    /// `q`; into the document buffer when `document`): as `scanned`, without reading the text
+    /// again. False when what follows the text is not compact JSON; the record is then for
+    /// `scanned`.
+    #[inline(never)]
+    fn log_then_members(&mut self, record: &[u8], q: usize, document: bool, form: Option<(Projection, Time)>) -> bool {
         self.found.reset();
-        let Some(root) = locate::locate_after_log(record, q, &mut self.bufs, &mut self.found, &mut self.locs) else { return false };
+        let Some(root) = locate::locate_after_log(record, q, document, &mut self.bufs, &mut self.found, &mut self.locs) else { return false };
         crate::probe!(10);
         if self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog) {
             self.out.extend_from_slice(record);

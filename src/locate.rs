@@ -374,19 +374,42 @@ fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Fou
     }
 }
 
-/// `locate` for a record whose first member is `log` (its string body ends at `q`) and whose
-/// text the caller already decoded into `bufs.text` (filter.rs, Docker's
-/// `{"log":"...\n","stream":...}` shape): the other members are scanned, the log text is not
-/// read again. None when the rest is not compact JSON (the caller then uses `locate`).
+/// `locate` for a record whose first member is `log` (its string body ends at `q`), whose
+/// text the caller already decoded: into `bufs.text`, or, when it may be a JSON document
+/// (`document`), into `bufs.doc`, whose keys then replace the record's as in `locate`. Only
+/// the members after the text are scanned (filter.rs: `{"log":"..."}` with escapes, Docker's
+/// `{"log":"...\n","stream":...}`). None when they are not compact JSON (the caller then
+/// uses `locate`).
 #[inline(never)]
-pub fn locate_after_log(record: &[u8], q: usize, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
+pub fn locate_after_log(record: &[u8], q: usize, document: bool, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
     // First, as in the record: a later duplicate `log` key does not replace it.
     found.record(LOG_KEY, Span { start: 8, end: q as u32, escaped: true, string: true }, 0);
-    let root = json::scan_rest(record, q + 2, found)?;
-    // The message slot is the log text (priority 0, nothing outranks it).
+    let root = if q + 2 == record.len() {
+        json::Root { close: q + 1, empty: false }
+    } else if record.get(q + 1) == Some(&b',') {
+        json::scan_rest(record, q + 2, found)?
+    } else {
+        return None;
+    };
     let m = MESSAGE as usize;
-    locs[m] = Some((2, 0, bufs.text.len() as u32));
-    resolve(record, bufs, found, found.present & !(1 << m), locs);
+    if document {
+        let mut inner = Found::default();
+        if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
+            found.overlay(&inner);
+        }
+        bufs.text.clear();
+        if found.src[m] == 0 {
+            // No message key in the document: the message is the document's text.
+            bufs.text.extend_from_slice(&bufs.doc);
+        }
+    }
+    let mut mask = found.present;
+    if found.src[m] == 0 {
+        // The log text (priority 0, nothing in the record outranks it), decoded.
+        locs[m] = Some((2, 0, bufs.text.len() as u32));
+        mask &= !(1 << m);
+    }
+    resolve(record, bufs, found, mask, locs);
     Some(root)
 }
 
