@@ -115,7 +115,19 @@ pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
     if n >= 4 {
         return eq4(0) && eq4(n - 4);
     }
-    h == needle
+    short_eq(h, needle)
+}
+
+/// `h == needle` for slices of equal length below four bytes: the first two bytes as one
+/// word (or the one byte), then the third. Cheaper here than a call to memcmp.
+#[inline(never)]
+fn short_eq(h: &[u8], needle: &[u8]) -> bool {
+    match (h, needle) {
+        ([a, b, c], [x, y, z]) => u16::from_le_bytes([*a, *b]) == u16::from_le_bytes([*x, *y]) && c == z,
+        ([a, b], [x, y]) => u16::from_le_bytes([*a, *b]) == u16::from_le_bytes([*x, *y]),
+        ([a], [x]) => a == x,
+        _ => h.is_empty() && needle.is_empty(),
+    }
 }
 
 /// First occurrence of `needle` in `hay` at or after `from`.
