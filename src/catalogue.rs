@@ -44,7 +44,8 @@ pub enum Head {
 }
 
 /// One step of the matcher after the head: a hole and the literal right after it are one step,
-/// run by the function of its kind (template::step_lit, step_lazy, step_typed, step_alone).
+/// run by the function of its kind (template::step_lit, step_lazy, step_lazy_byte, step_typed,
+/// step_alone).
 #[derive(Clone, Copy, Debug)]
 pub struct Step {
     pub run: StepFn,
@@ -149,7 +150,6 @@ impl Rule {
         unsafe { HINTS.get_unchecked(self.hint_text as usize) }
     }
 }
-
 
 /// A literal anchor and the rules it selects.
 #[derive(Debug)]
