@@ -213,11 +213,11 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
         if !when_ok(rule, texts) {
             continue;
         }
-        caps.n = 0;
+        caps.clear();
         let matched = rule.matchers.is_empty() || rule.matchers.iter().any(|p| template::matches(p, text, &mut caps));
         crate::probe!(41);
         if matched {
-            let d = describe(rule, text, &caps, texts, present);
+            let d = describe(rule, &caps, texts, present);
             crate::probe!(42);
             return Some(d);
         }
@@ -234,18 +234,31 @@ fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
 #[cfg(not(target_os = "wasi"))]
 const DIGITS: [&[u8]; 3] = [b"0", b"1", b"2"];
 
-#[inline(never)]
-fn describe<'a>(rule: &'static Rule, text: &'a [u8], caps: &Caps, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
-    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity()) } else { rule.severity() };
-    let mut c = Classification::new(rule, severity);
-    for &(fi, k) in rule.set {
-        c.put(fi as usize, konst(k));
+/// Bit i: field i is a number.
+const NUM_FIELDS: u64 = {
+    let (mut m, mut i) = (0u64, 0);
+    while i < NFIELDS {
+        if matches!(FIELDS[i].ty, FieldType::Num) {
+            m |= 1 << i;
+        }
+        i += 1;
     }
-    for &(fi, s, e) in caps.items() {
-        let Some(val) = text.get(s as usize..e as usize) else { continue };
-        // build.rs lets only `num` holes capture number fields, and no hole a flag.
-        let num = FIELDS.get(fi as usize).is_some_and(|f| f.ty == FieldType::Num);
-        c.put_text(fi as usize, if num { strip_zeros(val) } else { val });
+    m
+};
+const _: () = assert!(NFIELDS <= 64);
+
+#[inline(never)]
+fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
+    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity()) } else { rule.severity() };
+    // The captures' table becomes the classification's; the rule's constants fill the fields
+    // no capture set.
+    let mut c = Classification { rule, severity, vals: caps.vals, set: caps.set, clean: false, bytes: caps.bytes };
+    // build.rs lets only `num` holes capture number fields, and no hole a flag.
+    if c.set & NUM_FIELDS != 0 {
+        strip_zeros(&mut c);
+    }
+    for &(fi, k) in rule.set {
+        c.put_if_none(fi as usize, konst(k));
     }
     if present & ENRICH_SLOTS != 0 {
         enrich(rule, &mut c, texts, present);
@@ -276,12 +289,20 @@ fn notification_text(c: &mut Classification) {
     }
 }
 
-/// Digits without their leading zeros (at least one digit). Out of line: few captures are
-/// numbers.
+/// The captured numbers without their leading zeros (at least one digit each). Out of line:
+/// few captures are numbers.
 #[inline(never)]
-fn strip_zeros(d: &[u8]) -> &[u8] {
-    let z = d.iter().take_while(|&&c| c == b'0').count();
-    if z == d.len() { d.get(d.len().saturating_sub(1)..).unwrap_or(b"0") } else { &d[z..] }
+fn strip_zeros(c: &mut Classification) {
+    let mut m = c.set & NUM_FIELDS;
+    while m != 0 {
+        let i = m.trailing_zeros() as usize;
+        m &= m - 1;
+        let d = c.text(i);
+        let z = d.iter().take_while(|&&b| b == b'0').count().min(d.len().saturating_sub(1));
+        if let Some(slot) = c.vals.get_mut(i) {
+            *slot = MaybeUninit::new(&d[z..]);
+        }
+    }
 }
 
 fn small_num(d: &[u8]) -> u32 {

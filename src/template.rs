@@ -1,7 +1,8 @@
 //! Matches a dissect-style pattern (rules/README.md, "Patterns"), compiled by build.rs into a
-//! head and steps (catalogue::Pattern), against a text and captures spans. Literals are found
-//! with substring searches that skip eight bytes at a time; only the head's literal is retried
-//! at later occurrences, so the cost stays linear in the text. Each step names the small
+//! head and steps (catalogue::Pattern), against a text, and captures texts by output field
+//! (`Caps`, which the classification takes over whole). Literals are found with substring
+//! searches that skip eight bytes at a time; only the head's literal is retried at later
+//! occurrences, so the cost stays linear in the text. Each step names the small
 //! function of its kind and hole type: an interpreter charges a function's or loop's whole body
 //! each time it is entered, so the loop that walks the steps holds one call and no dispatch.
 
@@ -9,44 +10,51 @@ use core::mem::MaybeUninit;
 
 use crate::catalogue::{Head, HoleTy, Pattern, SKIP, Step};
 
-/// At most this many captures per pattern.
-pub const MAX_CAPS: usize = 16;
+/// The output fields.
+const NFIELDS: usize = crate::fields::FIELDS.len();
 
-/// Captured (field, start, end) spans of the text. Only the first `n` items are written (not
-/// zeroed up front: that cost more than most matches). One `Caps` serves the patterns tried on
-/// the texts of one record: its cache of head searches knows texts by their address, so a text
-/// must not change while the `Caps` is in use.
-pub struct Caps {
-    pub(crate) n: usize,
-    items: [MaybeUninit<(u8, u32, u32)>; MAX_CAPS],
+/// The captures of a pattern, by output field: the text each captured, in the table the
+/// classification takes over whole (classify::describe), so that no capture is copied one by
+/// one. Only the fields whose bit is in `set` are written (the table is not zeroed up front).
+/// One `Caps` serves the patterns tried on the texts of one record: its cache of head searches
+/// knows texts by their address, so a text must not change while the `Caps` is in use.
+pub struct Caps<'t> {
+    pub(crate) vals: [MaybeUninit<&'t [u8]>; NFIELDS],
+    /// Bit i: vals[i] holds a capture.
+    pub(crate) set: u64,
+    /// The captures' total length.
+    pub(crate) bytes: usize,
     /// The last head literal searched for from the start of a text (the literal's address and
     /// length, the text's address) and where it was found: a rule's alternatives mostly begin
     /// alike, so the next alternative does not search again.
     head: (*const u8, usize, *const u8, usize),
 }
 
-impl Default for Caps {
+impl Default for Caps<'_> {
     fn default() -> Self {
-        Caps { n: 0, items: [MaybeUninit::uninit(); MAX_CAPS], head: (core::ptr::null(), 0, core::ptr::null(), NOT_FOUND) }
+        Caps { vals: [MaybeUninit::uninit(); NFIELDS], set: 0, bytes: 0, head: (core::ptr::null(), 0, core::ptr::null(), NOT_FOUND) }
     }
 }
 
-impl Caps {
+impl<'t> Caps<'t> {
+    /// Forgets the captures (before a pattern is tried).
     #[inline(always)]
-    fn push(&mut self, field: u8, s: usize, e: usize) {
-        if field != SKIP {
-            if let Some(x) = self.items.get_mut(self.n) {
-                *x = MaybeUninit::new((field, s as u32, e as u32));
-                self.n += 1;
-            }
-        }
+    pub fn clear(&mut self) {
+        self.set = 0;
+        self.bytes = 0;
     }
 
-    /// The captures.
-    pub fn items(&self) -> &[(u8, u32, u32)] {
-        let n = self.n.min(MAX_CAPS);
-        // SAFETY: `push` wrote items[..n] (n only grows there, and is reset to 0).
-        unsafe { core::slice::from_raw_parts(self.items.as_ptr() as *const (u8, u32, u32), n) }
+    /// `t[s..e]` captured for `field` (SKIP: not kept). A later capture of the same field
+    /// replaces the earlier one.
+    #[inline(always)]
+    fn push(&mut self, t: &'t [u8], field: u8, s: usize, e: usize) {
+        if field != SKIP {
+            if let (Some(x), Some(v)) = (self.vals.get_mut(field as usize), t.get(s..e)) {
+                *x = MaybeUninit::new(v);
+                self.set |= 1 << (field & 63);
+                self.bytes += v.len();
+            }
+        }
     }
 }
 
@@ -420,7 +428,7 @@ const IMPOSSIBLE: usize = usize::MAX;
 
 /// A matcher step (catalogue::Step::run) at `pos`: returns the index after it, FAILED or
 /// IMPOSSIBLE.
-pub type StepFn = fn(&[u8], usize, &Step, &mut Caps) -> usize;
+pub type StepFn = for<'t> fn(&'t [u8], usize, &Step, &mut Caps<'t>) -> usize;
 
 /// The hole type a step function's const parameter names: its index in build.rs HOLE_TYPES.
 const fn hole_ty(x: u8) -> HoleTy {
@@ -435,51 +443,51 @@ const fn hole_ty(x: u8) -> HoleTy {
 }
 
 /// A literal that must follow at once.
-pub fn step_lit(t: &[u8], pos: usize, s: &Step, _: &mut Caps) -> usize {
+pub fn step_lit(t: &[u8], pos: usize, s: &Step, _: &mut Caps<'_>) -> usize {
     if starts_at(t, pos, s.lit) { pos + s.lit.len() } else { FAILED }
 }
 
 /// A lazy hole and the literal after it: the literal is searched for, and the hole captures
 /// what lies before it.
-pub fn step_lazy(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+pub fn step_lazy<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let Some(at) = find_at(t, s.lit, pos, s.rare) else { return IMPOSSIBLE };
-    caps.push(s.field, pos, at);
+    caps.push(t, s.field, pos, at);
     at + s.lit.len()
 }
 
 /// `step_lazy` for a one-byte literal: a byte search, without `find_at`'s comparison.
-pub fn step_lazy_byte(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+pub fn step_lazy_byte<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let Some(&c) = s.lit.first() else { return IMPOSSIBLE };
     let at = find_byte(t, c, pos);
     if at == NOT_FOUND {
         return IMPOSSIBLE;
     }
-    caps.push(s.field, pos, at);
+    caps.push(t, s.field, pos, at);
     at + 1
 }
 
 /// A typed hole (type TY, see `hole_ty`) and the literal after it: the hole captures its run,
 /// which the literal must follow at once.
-pub fn step_typed<const TY: u8>(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+pub fn step_typed<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let Some((b, e)) = typed_run(t, pos, hole_ty(TY), s.lit.first().copied().unwrap_or(0)) else { return FAILED };
     if !starts_at(t, e, s.lit) {
         return FAILED;
     }
-    caps.push(s.field, b, e);
+    caps.push(t, s.field, b, e);
     e + s.lit.len()
 }
 
 /// A hole that no literal follows: the last one, or a typed hole before another hole.
-pub fn step_alone<const TY: u8>(t: &[u8], pos: usize, s: &Step, caps: &mut Caps) -> usize {
+pub fn step_alone<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let ty = hole_ty(TY);
     if ty == HoleTy::Lazy {
         // Only at the end (build.rs): the rest of the text, trimmed.
         let e = trim_end(t, pos, t.len());
-        caps.push(s.field, pos, e);
+        caps.push(t, s.field, pos, e);
         return if e > pos { t.len() } else { FAILED };
     }
     let Some((b, e)) = typed_run(t, pos, ty, 0) else { return FAILED };
-    caps.push(s.field, b, e);
+    caps.push(t, s.field, b, e);
     if ty == HoleTy::Rest { t.len() } else { e }
 }
 
@@ -496,7 +504,7 @@ enum Outcome {
 /// Matches the steps, anchored at `pos`: a hole and the literal after it are one step (build.rs
 /// pairs them), so the loop turns once per hole.
 #[inline(never)]
-fn match_from(steps: &[Step], t: &[u8], mut pos: usize, caps: &mut Caps) -> Outcome {
+fn match_from<'t>(steps: &[Step], t: &'t [u8], mut pos: usize, caps: &mut Caps<'t>) -> Outcome {
     for step in steps {
         let n = (step.run)(t, pos, step, caps);
         if n >= FAILED {
@@ -525,7 +533,7 @@ fn run_start(t: &[u8], at: usize, ty: HoleTy) -> usize {
 /// The first occurrence of head literal `l` in `t` (NOT_FOUND if none), from the cache in
 /// `caps` when the last pattern matched against `t` began with the same literal.
 #[inline(never)]
-fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps) -> usize {
+fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps<'_>) -> usize {
     let key = (l.as_ptr(), l.len(), t.as_ptr());
     if (caps.head.0, caps.head.1, caps.head.2) == key {
         return caps.head.3;
@@ -537,7 +545,7 @@ fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps) -> usize {
 
 /// Matches pattern `p` anywhere in `t`. On success the captures are in `caps`.
 #[inline(never)]
-pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
+pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
     match p.head {
         Head::Lit(l, k) => {
             let first = first_head(t, l, k, caps);
@@ -547,7 +555,7 @@ pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
                 if at == NOT_FOUND {
                     return false;
                 }
-                caps.n = 0;
+                caps.clear();
                 match match_from(p.steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
                     Outcome::Impossible => return false,
@@ -564,8 +572,8 @@ pub fn matches(p: &Pattern, t: &[u8], caps: &mut Caps) -> bool {
                 let s = run_start(t, at, ty);
                 if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
                     if ce == at {
-                        caps.n = 0;
-                        caps.push(f, cs, ce);
+                        caps.clear();
+                        caps.push(t, f, cs, ce);
                         match match_from(p.steps, t, at + l.len(), caps) {
                             Outcome::Matched => return true,
                             Outcome::Impossible => return false,
