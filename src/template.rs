@@ -56,6 +56,13 @@ impl<'t> Caps<'t> {
             }
         }
     }
+
+    /// The captures, in field order: (field index, text). For tools and tests.
+    #[cfg(not(target_os = "wasi"))]
+    pub fn fields(&self) -> impl Iterator<Item = (usize, &'t [u8])> + '_ {
+        // SAFETY: `push` wrote vals[i] when it set bit i.
+        (0..NFIELDS).filter(|&i| self.set >> i & 1 == 1).map(|i| (i, unsafe { self.vals[i].assume_init() }))
+    }
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;

@@ -28,11 +28,7 @@ fn module_captures(pattern: &Pattern, text: &[u8]) -> Option<Vec<(String, String
     if !template::matches(pattern, text, &mut caps) {
         return None;
     }
-    let mut v: Vec<(String, String)> = caps
-        .items()
-        .iter()
-        .map(|&(f, s, e)| (FIELDS[f as usize].name.to_string(), String::from_utf8_lossy(&text[s as usize..e as usize]).into_owned()))
-        .collect();
+    let mut v: Vec<(String, String)> = caps.fields().map(|(f, t)| (FIELDS[f].name.to_string(), String::from_utf8_lossy(t).into_owned())).collect();
     v.sort();
     Some(v)
 }
