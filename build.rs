@@ -164,11 +164,12 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
             (Tok::Hole(f, ty), Some(Tok::Lit(l))) => {
-                let run = if *ty == "lazy" && l.len() == 1 {
-                    "step_lazy_byte".to_string()
-                } else if *ty == "lazy" {
-                    "step_lazy".to_string()
-                } else { format!("step_typed::<{}>", ty_const(ty)) };
+                // A one-byte literal after a lazy hole is found by a byte search alone.
+                let run = match (*ty, l.len()) {
+                    ("lazy", 1) => "step_lazy_byte".to_string(),
+                    ("lazy", _) => "step_lazy".to_string(),
+                    _ => format!("step_typed::<{}>", ty_const(ty)),
+                };
                 steps.push(step(run, *f, l));
                 k += 2;
             }

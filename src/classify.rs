@@ -11,7 +11,7 @@ use crate::fields::{FIELDS, FieldType};
 use crate::locate::{NSLOTS, slot};
 use crate::template::{self, Caps};
 
-pub const NFIELDS: usize = FIELDS.len();
+pub use crate::fields::NFIELDS;
 
 /// A field value; slices borrow the record or the decoded text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -34,6 +34,9 @@ pub const GROUPS: &[(&str, u8)] = &[
     ("\"notification\":{", 5),
 ];
 
+/// The number of output fields (FIELDS below).
+pub const NFIELDS: usize = FIELDS.len();
+
 /// Every output field in output order (members of one group are contiguous).
 pub const FIELDS: &[Field] = &[
     Field { name: "kind", ty: FieldType::Str, group: 0, leaf: "\"kind\":" },

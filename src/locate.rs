@@ -368,6 +368,11 @@ fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Fou
     }
     bufs.doc.clear();
     json::unescape(raw, &mut bufs.doc);
+    overlay_document(bufs, found);
+}
+
+/// When the decoded `log` text in `bufs.doc` is a JSON document, its keys replace the record's.
+fn overlay_document(bufs: &mut Buffers, found: &mut Found) {
     let mut inner = Found::default();
     if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
         found.overlay(&inner);
@@ -393,10 +398,7 @@ pub fn locate_after_log(record: &[u8], q: usize, document: bool, bufs: &mut Buff
     };
     let m = MESSAGE as usize;
     if document {
-        let mut inner = Found::default();
-        if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
-            found.overlay(&inner);
-        }
+        overlay_document(bufs, found);
         bufs.text.clear();
         if found.src[m] == 0 {
             // No message key in the document: the message is the document's text.

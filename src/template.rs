@@ -9,9 +9,7 @@
 use core::mem::MaybeUninit;
 
 use crate::catalogue::{Head, HoleTy, Pattern, SKIP, Step};
-
-/// The output fields.
-const NFIELDS: usize = crate::fields::FIELDS.len();
+use crate::fields::NFIELDS;
 
 /// The captures of a pattern, by output field: the text each captured, in the table the
 /// classification takes over whole (classify::describe), so that no capture is copied one by
