@@ -34,10 +34,23 @@ fn window_tag(w: u32) -> u32 {
     w.wrapping_mul(0x9E37_79B1) >> (32 - ENTRY_TAG_BITS)
 }
 
-/// The largest scan stride (positions tested per anchor occurrence, see src/dispatch.rs). 8
-/// costs more than 4: fewer windows per residue to choose from, so commoner ones get entered.
-const MAX_STRIDE: usize = 4;
-const _: () = assert!(MAX_STRIDE <= 8);
+/// Sparse slots (the message, and the slots whose anchors are all long enough) are tested at
+/// every STRIDE-th position, by the hash of the WIDE bytes there (src/dispatch.rs); an anchor
+/// then needs STRIDE + WIDE - 1 bytes, so that each residue of its position has a whole window
+/// inside it. Other slots are tested at every position by a four-byte window.
+const STRIDE: usize = 8;
+const WIDE: usize = 8;
+const MIN_SPARSE_ANCHOR: usize = STRIDE + WIDE - 1;
+
+/// The hash of an eight-byte window (must match src/dispatch.rs).
+fn wide_hash(w: u64) -> u32 {
+    (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+}
+
+/// The WIDE bytes of `t` from `k`, little-endian.
+fn wide_gram(t: &[u8], k: usize) -> u64 {
+    u64::from_le_bytes(t[k..k + WIDE].try_into().expect("WIDE bytes"))
+}
 
 const KINDS: &[&str] = &["ike", "dpd", "tunnel", "bgp", "route", "health", "config"];
 const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
@@ -159,7 +172,10 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
     // Each step names the matcher function for its kind and hole type (src/template.rs,
     // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
     let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
-    let step = |run: String, f: Option<usize>, l: &[u8]| format!("Step {{ run: template::{run}, field: {}, lit: {}, rare: {} }}", hole_field(f), lit(l), rarest(l, bytes));
+    let step = |run: String, f: Option<usize>, l: &[u8]| {
+        assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
+        format!("Step {{ run: template::{run}, lit_ptr: {}.as_ptr(), lit_len: {}, field: {}, rare: {} }}", lit(l), l.len(), hole_field(f), rarest(l, bytes))
+    };
     let mut steps = Vec::new();
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
@@ -438,6 +454,7 @@ fn build() -> Result<String, String> {
     let mut anchors: Vec<AnchorAcc> = Vec::new();
     // Every example line: how often each 4-byte window occurs in log text, to pick rare windows.
     let mut background: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut background_wide: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let mut texts = Texts::default();
     let projections = read_projections(events)?;
     // Per head (kind, event, outcome): Projections::class; per `after` text (vendor): its index
@@ -605,6 +622,9 @@ fn build() -> Result<String, String> {
                 for w in line.as_bytes().windows(4) {
                     *background.entry(u32::from_le_bytes([w[0], w[1], w[2], w[3]])).or_insert(0) += 1;
                 }
+                for w in line.as_bytes().windows(WIDE) {
+                    *background_wide.entry(wide_gram(w, 0)).or_insert(0) += 1;
+                }
                 let mut exp_code = String::new();
                 if let Some(e) = ex.get("expect") {
                     let e = e.as_table().ok_or(format!("{ctx}: `expect` must be a table"))?;
@@ -686,16 +706,21 @@ fn build() -> Result<String, String> {
         }
     }
 
-    // Anchor hash table. The scanner tests every STRIDE-th position of a text, so an occurrence
-    // of an anchor at p has exactly one tested window per residue of p modulo STRIDE: each anchor
-    // is entered once per residue r, with one of its windows at an offset k = r (mod STRIDE).
-    // STRIDE is limited by the shortest anchor searched in the message slot. Another slot is
-    // scanned the same way ("sparse") when its anchors are long enough for STRIDE too, and
-    // otherwise at every position, where an anchor needs one window only.
+    // Anchor hash table. A sparse slot is tested at every STRIDE-th position, so an occurrence
+    // of an anchor at p has exactly one tested position per residue of p modulo STRIDE: the
+    // anchor is entered once per residue r, with one of its WIDE-byte windows at an offset
+    // k = r (mod STRIDE). A slot with a shorter anchor is tested at every position, where the
+    // anchor needs one four-byte window. The message slot is always sparse: every record pays
+    // for it, and a stride of 8 halves the positions tested (docs/BENCHMARKS.md).
     let message_bit = 1u32 << find_slot("message").unwrap();
     let shortest_in = |bit: u32| anchors.iter().filter(|a| a.slots & bit != 0).map(|a| a.text.len()).min();
-    let stride = (shortest_in(message_bit).unwrap_or(11) - 3).clamp(1, MAX_STRIDE);
-    let sparse_slots = (0..SLOTS.len() as u32).filter(|&s| shortest_in(1 << s).is_some_and(|n| n >= stride + 3)).fold(message_bit, |m, s| m | 1 << s);
+    if let Some(a) = anchors.iter().find(|a| a.slots & message_bit != 0 && a.text.len() < MIN_SPARSE_ANCHOR) {
+        return Err(format!(
+            "anchor {:?} is searched in the message slot and has fewer than {MIN_SPARSE_ANCHOR} bytes: lengthen it, or anchor on a structured slot (rules/README.md)",
+            String::from_utf8_lossy(&a.text)
+        ));
+    }
+    let sparse_slots = (0..SLOTS.len() as u32).filter(|&s| shortest_in(1 << s).is_some_and(|n| n >= MIN_SPARSE_ANCHOR)).fold(message_bit, |m, s| m | 1 << s);
     let buckets = 1usize << HASH_BITS;
     let mut filter = vec![0u32; 1 << (FILTER_BITS - 5)];
     // (bucket, entry): entries are stored sorted by bucket, so a bucket is a range of ENTRIES.
@@ -704,39 +729,53 @@ fn build() -> Result<String, String> {
     // Which window per residue: the one least common in log text (the catalogue's example
     // lines), so that text rarely reaches the table; among equally rare ones, the one least
     // used by other anchors, so that buckets stay short. (Weighing the sharing in more made
-    // the mean dearer: 8 times the use count cost 1 %, 400 times 5 %.) Anchors often share a prefix ("AWS-side peer ..."); their
-    // distinctive ends are chosen.
+    // the mean dearer: 8 times the use count cost 1 %, 400 times 5 %.) Anchors often share a
+    // prefix ("AWS-side peer ..."); their distinctive ends are chosen.
     let mut used: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut used_wide: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let gram = |t: &[u8], k: usize| u32::from_le_bytes([t[k], t[k + 1], t[k + 2], t[k + 3]]);
     if anchors.len() > 1 << ENTRY_ANCHOR_BITS {
         return Err(format!("more than {} anchors: widen ENTRIES", 1 << ENTRY_ANCHOR_BITS));
     }
+    let mut enter = |x: u32, first: bool, ai: usize, rel: usize, tag: u32| {
+        let h = (x >> (32 - HASH_BITS)) as usize;
+        let f = (x >> (32 - FILTER_BITS)) as usize;
+        filter[f / 32] |= 1 << (f % 32);
+        let first = first as u32;
+        entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | tag << ENTRY_TAG_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_REL_BITS) | (ai as u32) << ENTRY_REL_BITS | rel as u32));
+    };
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
-        let windows = if a.slots & sparse_slots != 0 { stride.min(t.len() - 3) } else { 1 };
-        // The distance from a window to the anchor's last four bytes is stored in
-        // ENTRY_REL_BITS bits: only windows that close to the end are entered.
+        // The distance from a window to the anchor's last four bytes (whose tag the bucket walk
+        // compares) is stored in ENTRY_REL_BITS bits: only windows that close to the end are
+        // entered.
         let last_start = t.len() - 4;
         let first_start = last_start.saturating_sub((1 << ENTRY_REL_BITS) - 1);
-        let cost = |k: usize| {
-            let g = gram(t, k);
-            (background.get(&g).copied().unwrap_or(0), used.get(&g).copied().unwrap_or(0))
-        };
-        let chosen: Vec<usize> = (0..windows)
-            .map(|r| (first_start + r..=last_start).step_by(windows).min_by_key(|&k| (cost(k), k)).unwrap_or(first_start + r))
-            .collect();
-        for (n, &k) in chosen.iter().enumerate() {
+        let tag = window_tag(gram(t, last_start));
+        if a.slots & sparse_slots != 0 {
+            // Sparse: one WIDE-byte window per residue. Such an entry never counts in a slot
+            // tested at every position (`first` unset).
+            for r in 0..STRIDE {
+                let cost = |k: usize| {
+                    let g = wide_gram(t, k);
+                    (background_wide.get(&g).copied().unwrap_or(0), used_wide.get(&g).copied().unwrap_or(0))
+                };
+                let k = (first_start + r..=t.len() - WIDE).step_by(STRIDE).min_by_key(|&k| (cost(k), k)).ok_or("anchor too short for its slot")?;
+                let w = wide_gram(t, k);
+                *used_wide.entry(w).or_insert(0) += 1;
+                enter(wide_hash(w), false, ai, last_start - k, tag);
+            }
+        }
+        if a.slots & !sparse_slots != 0 {
+            // Tested at every position: one four-byte window.
+            let cost = |k: usize| {
+                let g = gram(t, k);
+                (background.get(&g).copied().unwrap_or(0), used.get(&g).copied().unwrap_or(0))
+            };
+            let k = (first_start..=last_start).min_by_key(|&k| (cost(k), k)).unwrap_or(first_start);
             let w = gram(t, k);
             *used.entry(w).or_insert(0) += 1;
-            let x = w.wrapping_mul(0x9E37_79B1);
-            let h = (x >> (32 - HASH_BITS)) as usize;
-            let f = (x >> (32 - FILTER_BITS)) as usize;
-            filter[f / 32] |= 1 << (f % 32);
-            // The first window is the one that counts in slots scanned at every position.
-            let first = (n == 0) as u32;
-            let tag = window_tag(gram(t, last_start));
-            let rel = (last_start - k) as u32;
-            entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | tag << ENTRY_TAG_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_REL_BITS) | (ai as u32) << ENTRY_REL_BITS | rel));
+            enter(w.wrapping_mul(0x9E37_79B1), true, ai, last_start - k, tag);
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
@@ -778,8 +817,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static HEAD: [u16; {}] = {head:?};", head.len());
     let _ = writeln!(code, "/// One bit per {FILTER_BITS}-bit window hash: set when some entry has that hash.");
     let _ = writeln!(code, "pub static FILTER: [u32; {}] = {filter:?};", filter.len());
-    let _ = writeln!(code, "/// Positions between tested windows when scanning a sparse slot.\npub const STRIDE: usize = {stride};");
-    let _ = writeln!(code, "/// The slots scanned at every STRIDE-th position (the message and those whose anchors are all\n/// long enough); the others are scanned at every position.\npub const SPARSE_SLOTS: u32 = {sparse_slots};");
+    let _ = writeln!(code, "/// Positions between tested windows when scanning a sparse slot.\npub const STRIDE: usize = {STRIDE};");
+    let _ = writeln!(code, "/// The slots scanned at every STRIDE-th position by {WIDE}-byte windows (the message and those\n/// whose anchors are all long enough); the others at every position by four-byte windows.\npub const SPARSE_SLOTS: u32 = {sparse_slots};");
     let _ = writeln!(code, "/// Per window entered: bits of its hash that the bucket index leaves out (see dispatch.rs), a flag");
     let _ = writeln!(code, "/// for the anchor's first window, the anchor, and the window's offset in the anchor.");
     let _ = writeln!(code, "pub static ENTRIES: [u32; {}] = {:?};", entries.len(), entries.iter().map(|e| e.1).collect::<Vec<_>>());

@@ -46,15 +46,30 @@ pub enum Head {
 /// One step of the matcher after the head: a hole and the literal right after it are one step,
 /// run by the function of its kind (template::step_lit, step_lazy, step_lazy_byte, step_typed,
 /// step_alone).
+/// The literal is kept as a pointer and a one-byte length (see `lit`): twelve bytes a step
+/// instead of sixteen, over the catalogue's 2,600 steps.
 #[derive(Clone, Copy, Debug)]
 pub struct Step {
     pub run: StepFn,
+    /// The literal after the hole (empty for `step_alone`): its first byte and its length.
+    pub lit_ptr: *const u8,
+    pub lit_len: u8,
     /// Output field index of the hole, or SKIP.
     pub field: u8,
-    /// The literal after the hole (empty for `step_alone`).
-    pub lit: &'static [u8],
     /// The index of the literal's byte a search looks for (build.rs `rarest`; `step_lazy`).
     pub rare: u8,
+}
+
+// SAFETY: a Step only points at a static literal, which is never written.
+unsafe impl Sync for Step {}
+
+impl Step {
+    /// The literal after the hole.
+    #[inline(always)]
+    pub fn lit(&self) -> &'static [u8] {
+        // SAFETY: build.rs sets lit_ptr and lit_len from one static byte string.
+        unsafe { core::slice::from_raw_parts(self.lit_ptr, self.lit_len as usize) }
+    }
 }
 
 /// A pattern compiled for the matcher (build.rs from the tokens).

@@ -1,6 +1,8 @@
 //! Anchor dispatch: one pass over a text finds every catalogue anchor in it, whatever the
-//! number of rules. At each tested position the next four bytes are hashed; a bit filter turns
-//! most positions away at once, and the others walk their bucket of the table build.rs made.
+//! number of rules. At each tested position a window of the text is hashed (eight bytes at
+//! every 8th position in the message and the other sparse slots, four bytes at every position
+//! elsewhere); a bit filter turns most positions away at once, and the others walk their bucket
+//! of the table build.rs made.
 
 use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 
@@ -54,25 +56,35 @@ impl Candidates {
 
 /// Adds the rules of every anchor that occurs in `text` for `slot`. The message slot, and every
 /// other slot whose anchors are all long enough (SPARSE_SLOTS), is tested at every STRIDE-th
-/// position (build.rs enters each of their anchors once per residue); the rest, whose short
-/// anchors need it, at every position. The skipping of empty buckets lives in a
-/// loop of its own (`next_hit`): an interpreter charges for every instruction of a loop body at
-/// every step, so the body holds only the window test.
+/// position by an eight-byte window (build.rs enters each of their anchors once per residue);
+/// the rest, whose short anchors need it, at every position by a four-byte window. The
+/// skipping of empty buckets lives in a loop of its own (`next_wide_hit`, `next_hit`): an
+/// interpreter charges for every instruction of a loop body at every step, so the body holds
+/// only the window test.
 #[inline(never)]
 pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
-    if text.len() < 4 {
-        return;
+    if SPARSE_SLOTS >> slot & 1 == 1 {
+        // Sparse anchors are longer than a window: a shorter text holds none.
+        let Some(last) = text.len().checked_sub(8) else { return };
+        let mut i = 0;
+        loop {
+            i = next_wide_hit(text, i, last);
+            if i > last {
+                return;
+            }
+            bucket(text, i, wide_hash(wide_window(text, i)), slot, out);
+            i += STRIDE;
+        }
     }
-    let sparse = SPARSE_SLOTS >> slot & 1 == 1;
-    let last = text.len() - 4;
+    let Some(last) = text.len().checked_sub(4) else { return };
     let mut i = 0;
     loop {
-        i = if sparse { next_hit::<STRIDE>(text, i, last) } else { next_hit::<1>(text, i, last) };
+        i = next_hit(text, i, last);
         if i > last {
             return;
         }
         bucket(text, i, hash(window(text, i)), slot, out);
-        i += if sparse { STRIDE } else { 1 };
+        i += 1;
     }
 }
 
@@ -87,17 +99,42 @@ fn hash(w: u32) -> u32 {
     w.wrapping_mul(0x9E37_79B1)
 }
 
-/// The first position from `i` on, in steps of `STEP`, whose window passes the filter (some
-/// anchor window has its hash), or a position past `last`. `last + 4 <= text.len()`.
+#[inline(always)]
+fn wide_window(text: &[u8], i: usize) -> u64 {
+    // SAFETY: callers keep i + 8 <= text.len().
+    u64::from_le(unsafe { (text.as_ptr().add(i) as *const u64).read_unaligned() })
+}
+
+/// Must match build.rs `wide_hash`.
+#[inline(always)]
+fn wide_hash(w: u64) -> u32 {
+    (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+}
+
+/// Whether some entered window has the hash `x` (or one that agrees in FILTER_BITS bits).
+#[inline(always)]
+fn in_filter(x: u32) -> bool {
+    let f = x >> (32 - FILTER_BITS);
+    // SAFETY: f has FILTER_BITS bits: f / 32 < FILTER.len().
+    (unsafe { *FILTER.get_unchecked((f / 32) as usize) }) >> (f % 32) & 1 != 0
+}
+
+/// The first position from `i` on whose four-byte window passes the filter, or a position past
+/// `last`. `last + 4 <= text.len()`.
 #[inline(never)]
-fn next_hit<const STEP: usize>(text: &[u8], mut i: usize, last: usize) -> usize {
-    while i <= last {
-        let f = hash(window(text, i)) >> (32 - FILTER_BITS);
-        // SAFETY: f has FILTER_BITS bits: f / 32 < FILTER.len().
-        if unsafe { *FILTER.get_unchecked((f / 32) as usize) } >> (f % 32) & 1 != 0 {
-            return i;
-        }
-        i += STEP;
+fn next_hit(text: &[u8], mut i: usize, last: usize) -> usize {
+    while i <= last && !in_filter(hash(window(text, i))) {
+        i += 1;
+    }
+    i
+}
+
+/// The first position from `i` on, in steps of STRIDE, whose eight-byte window passes the
+/// filter, or a position past `last`. `last + 8 <= text.len()`.
+#[inline(never)]
+fn next_wide_hit(text: &[u8], mut i: usize, last: usize) -> usize {
+    while i <= last && !in_filter(wide_hash(wide_window(text, i))) {
+        i += STRIDE;
     }
     i
 }

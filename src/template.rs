@@ -449,20 +449,22 @@ const fn hole_ty(x: u8) -> HoleTy {
 
 /// A literal that must follow at once.
 pub fn step_lit(t: &[u8], pos: usize, s: &Step, _: &mut Caps<'_>) -> usize {
-    if starts_at(t, pos, s.lit) { pos + s.lit.len() } else { FAILED }
+    let l = s.lit();
+    if starts_at(t, pos, l) { pos + l.len() } else { FAILED }
 }
 
 /// A lazy hole and the literal after it: the literal is searched for, and the hole captures
 /// what lies before it.
 pub fn step_lazy<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
-    let Some(at) = find_at(t, s.lit, pos, s.rare) else { return IMPOSSIBLE };
+    let l = s.lit();
+    let Some(at) = find_at(t, l, pos, s.rare) else { return IMPOSSIBLE };
     caps.push(t, s.field, pos, at);
-    at + s.lit.len()
+    at + l.len()
 }
 
 /// `step_lazy` for a one-byte literal: a byte search, without `find_at`'s comparison.
 pub fn step_lazy_byte<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
-    let Some(&c) = s.lit.first() else { return IMPOSSIBLE };
+    let Some(&c) = s.lit().first() else { return IMPOSSIBLE };
     let at = find_byte(t, c, pos);
     if at == NOT_FOUND {
         return IMPOSSIBLE;
@@ -474,12 +476,13 @@ pub fn step_lazy_byte<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>
 /// A typed hole (type TY, see `hole_ty`) and the literal after it: the hole captures its run,
 /// which the literal must follow at once.
 pub fn step_typed<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
-    let Some((b, e)) = typed_run(t, pos, hole_ty(TY), s.lit.first().copied().unwrap_or(0)) else { return FAILED };
-    if !starts_at(t, e, s.lit) {
+    let l = s.lit();
+    let Some((b, e)) = typed_run(t, pos, hole_ty(TY), l.first().copied().unwrap_or(0)) else { return FAILED };
+    if !starts_at(t, e, l) {
         return FAILED;
     }
     caps.push(t, s.field, b, e);
-    e + s.lit.len()
+    e + l.len()
 }
 
 /// A hole that no literal follows: the last one, or a typed hole before another hole.
