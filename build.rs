@@ -10,7 +10,7 @@ include!("src/fields.rs");
 
 /// Buckets of the anchor hash table, and bits of the filter in front of it (must match
 /// src/dispatch.rs).
-const HASH_BITS: u32 = 11;
+const HASH_BITS: u32 = 12;
 const FILTER_BITS: u32 = 16;
 /// ENTRIES layout (must match src/dispatch.rs), from the top: check bits, the tag of the
 /// anchor's last four bytes, the first-window flag, the anchor index, and where the anchor's
@@ -57,6 +57,8 @@ const OUTCOMES: &[&str] = &["success", "failure", "unknown"];
 /// Must match catalogue::SEVERITY_NAMES.
 const SEVERITIES: &[&str] = &["info", "warn", "critical"];
 const HOLE_TYPES: &[&str] = &["lazy", "ip", "num", "hex", "word", "rest"];
+/// catalogue::Pattern's `head_ty` for a head without a typed hole (must match src/catalogue.rs).
+const HEAD_LIT: usize = 255;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
@@ -164,14 +166,21 @@ fn hole_ty(ty: &str) -> &'static str {
 /// or a leading typed hole and the literal after it), then steps that each pair a hole with the
 /// literal after it. `tokenize` guarantees the head's shape.
 fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
-    let (head, mut k) = match (&toks[0], toks.get(1)) {
-        (Tok::Lit(l), _) => (format!("Head::Lit({}, {})", lit(l), rarest(l, bytes)), 1),
-        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => (format!("Head::Typed({}, HoleTy::{}, {}, {})", hole_field(*f), hole_ty(ty), lit(l), rarest(l, bytes)), 2),
-        _ => unreachable!("tokenize checks a pattern's head"),
-    };
     // Each step names the matcher function for its kind and hole type (src/template.rs,
     // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
     let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
+    // The head as catalogue::Pattern keeps it: the literal, its searched byte, and for a leading
+    // typed hole its field and type (HEAD_LIT for none).
+    let (head, mut k) = match (&toks[0], toks.get(1)) {
+        (Tok::Lit(l), _) => ((l, 0, HEAD_LIT), 1),
+        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => ((l, hole_field(*f), ty_const(ty)), 2),
+        _ => unreachable!("tokenize checks a pattern's head"),
+    };
+    let head = {
+        let (l, field, ty) = head;
+        assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
+        format!("head_ptr: {}.as_ptr(), head_len: {}, head_rare: {}, head_field: {field}, head_ty: {ty}", lit(l), l.len(), rarest(l, bytes))
+    };
     let step = |run: String, f: Option<usize>, l: &[u8]| {
         assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
         format!("Step {{ run: template::{run}, lit_ptr: {}.as_ptr(), lit_len: {}, field: {}, rare: {} }}", lit(l), l.len(), hole_field(f), rarest(l, bytes))
@@ -199,7 +208,8 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
             }
         }
     }
-    format!("Pattern {{ head: {head}, steps: &[{}] }}", steps.join(", "))
+    assert!(steps.len() <= u8::MAX as usize, "a pattern of more than 255 steps");
+    format!("Pattern {{ {head}, steps_ptr: (&[{}] as &[Step]).as_ptr(), steps_len: {} }}", steps.join(", "), steps.len())
 }
 
 /// The index of the byte of literal `l` least common in the example lines (`bytes`: counts per

@@ -72,11 +72,42 @@ impl Step {
     }
 }
 
-/// A pattern compiled for the matcher (build.rs from the tokens).
+/// A pattern compiled for the matcher (build.rs from the tokens): its head and steps, kept as
+/// pointers and one-byte lengths (sixteen bytes a pattern instead of twenty-four; see `head`
+/// and `steps`).
 #[derive(Debug)]
 pub struct Pattern {
-    pub head: Head,
-    pub steps: &'static [Step],
+    pub head_ptr: *const u8,
+    pub steps_ptr: *const Step,
+    pub head_len: u8,
+    /// The index of the head literal's byte a search looks for (build.rs `rarest`).
+    pub head_rare: u8,
+    /// A leading typed hole's output field (or SKIP) and type (index of build.rs HOLE_TYPES), or
+    /// HEAD_LIT for a pattern that begins with its literal.
+    pub head_field: u8,
+    pub head_ty: u8,
+    pub steps_len: u8,
+}
+
+/// `Pattern::head_ty` of a pattern that begins with its literal.
+pub const HEAD_LIT: u8 = 255;
+
+// SAFETY: a Pattern only points at static data, which is never written.
+unsafe impl Sync for Pattern {}
+
+impl Pattern {
+    #[inline(always)]
+    pub fn head(&self) -> Head {
+        // SAFETY: build.rs sets head_ptr and head_len from one static byte string.
+        let l = unsafe { core::slice::from_raw_parts(self.head_ptr, self.head_len as usize) };
+        if self.head_ty == HEAD_LIT { Head::Lit(l, self.head_rare) } else { Head::Typed(self.head_field, template::hole_ty(self.head_ty), l, self.head_rare) }
+    }
+
+    #[inline(always)]
+    pub fn steps(&self) -> &'static [Step] {
+        // SAFETY: build.rs sets steps_ptr and steps_len from one static array.
+        unsafe { core::slice::from_raw_parts(self.steps_ptr, self.steps_len as usize) }
+    }
 }
 
 /// One rule: its static meaning and how to match it.

@@ -7,7 +7,7 @@
 use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 
 /// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
-const HASH_BITS: u32 = 11;
+const HASH_BITS: u32 = 12;
 const FILTER_BITS: u32 = 16;
 const ENTRY_REL_BITS: u32 = 6;
 const ENTRY_ANCHOR_BITS: u32 = 10;

@@ -436,7 +436,7 @@ const IMPOSSIBLE: usize = usize::MAX;
 pub type StepFn = for<'t> fn(&'t [u8], usize, &Step, &mut Caps<'t>) -> usize;
 
 /// The hole type a step function's const parameter names: its index in build.rs HOLE_TYPES.
-const fn hole_ty(x: u8) -> HoleTy {
+pub(crate) const fn hole_ty(x: u8) -> HoleTy {
     match x {
         1 => HoleTy::Ip,
         2 => HoleTy::Num,
@@ -554,7 +554,8 @@ fn first_head(t: &[u8], l: &'static [u8], k: u8, caps: &mut Caps<'_>) -> usize {
 /// Matches pattern `p` anywhere in `t`. On success the captures are in `caps`.
 #[inline(never)]
 pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
-    match p.head {
+    let steps = p.steps();
+    match p.head() {
         Head::Lit(l, k) => {
             let first = first_head(t, l, k, caps);
             let mut from = 0;
@@ -564,7 +565,7 @@ pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
                     return false;
                 }
                 caps.clear();
-                match match_from(p.steps, t, at + l.len(), caps) {
+                match match_from(steps, t, at + l.len(), caps) {
                     Outcome::Matched => return true,
                     Outcome::Impossible => return false,
                     Outcome::Failed => from = at + 1,
@@ -582,7 +583,7 @@ pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
                     if ce == at {
                         caps.clear();
                         caps.push(t, f, cs, ce);
-                        match match_from(p.steps, t, at + l.len(), caps) {
+                        match match_from(steps, t, at + l.len(), caps) {
                             Outcome::Matched => return true,
                             Outcome::Impossible => return false,
                             Outcome::Failed => {}
