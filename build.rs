@@ -736,6 +736,8 @@ fn build() -> Result<String, String> {
     // (bucket, entry): entries are stored sorted by bucket, so a bucket is a range of ENTRIES.
     let mut entries: Vec<(usize, u32)> = Vec::new();
     let mut anchors_code = String::new();
+    // Every anchor's rules, one after the other (Anchor::rules_at indexes it).
+    let mut anchor_rules: Vec<u16> = Vec::new();
     // Which window per residue: the one least common in log text (the catalogue's example
     // lines), so that text rarely reaches the table; among equally rare ones, the one least
     // used by other anchors, so that buckets stay short. (Weighing the sharing in more made
@@ -788,7 +790,19 @@ fn build() -> Result<String, String> {
             enter(w.wrapping_mul(0x9E37_79B1), true, ai, last_start - k, tag);
         }
         let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
-        let _ = writeln!(anchors_code, "    Anchor {{ text: {}, slots: {}, rules: &[{}] }},", lit(&a.text), a.slots, rules.join(", "));
+        if a.text.len() > u8::MAX as usize || a.rules.len() > u8::MAX as usize || anchor_rules.len() > u16::MAX as usize {
+            return Err(format!("anchor {:?}: longer than 255 bytes or for more than 255 rules", String::from_utf8_lossy(&a.text)));
+        }
+        let _ = writeln!(
+            anchors_code,
+            "    Anchor {{ text_ptr: {}.as_ptr(), slots: {}, rules_at: {}, text_len: {}, rules_len: {} }},",
+            lit(&a.text),
+            a.slots,
+            anchor_rules.len(),
+            a.text.len(),
+            rules.len()
+        );
+        anchor_rules.extend(a.rules.iter().map(|&r| r as u16));
     }
     if entries.len() >= 0xFFFF {
         return Err("too many anchor windows for the hash table".into());
@@ -821,6 +835,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static AFTER_VENDOR: [u8; {}] = {after_vendor:?};", after_vendor.len());
     code.push_str(&projections.vendors_code());
     let _ = writeln!(code, "pub static ANCHORS: [Anchor; {}] = [\n{anchors_code}];", anchors.len());
+    let _ = writeln!(code, "/// The rules of each anchor, one after the other (Anchor::rules).");
+    let _ = writeln!(code, "pub static ANCHOR_RULES: [u16; {}] = {anchor_rules:?};", anchor_rules.len());
     let slot_mask = anchors.iter().fold(0u32, |m, a| m | a.slots);
     let _ = writeln!(code, "pub const ANCHOR_SLOT_MASK: u32 = {slot_mask};");
     let _ = writeln!(code, "/// Bucket h of the anchor hash table is ENTRIES[HEAD[h]..HEAD[h + 1]].");

@@ -197,12 +197,36 @@ impl Rule {
     }
 }
 
-/// A literal anchor and the rules it selects.
+/// A literal anchor and the rules it selects, in twelve bytes (see `text` and `rules`).
 #[derive(Debug)]
 pub struct Anchor {
-    pub text: &'static [u8],
+    pub text_ptr: *const u8,
+    /// The input slots it is searched in.
     pub slots: u32,
-    pub rules: &'static [u16],
+    /// Where its rules start in ANCHOR_RULES.
+    pub rules_at: u16,
+    pub text_len: u8,
+    pub rules_len: u8,
+}
+
+// SAFETY: an Anchor only points at a static literal, which is never written.
+unsafe impl Sync for Anchor {}
+
+impl Anchor {
+    #[inline(always)]
+    pub fn text(&self) -> &'static [u8] {
+        // SAFETY: build.rs sets text_ptr and text_len from one static byte string.
+        unsafe { core::slice::from_raw_parts(self.text_ptr, self.text_len as usize) }
+    }
+
+    /// The rules it selects (indices into RULES, in catalogue order).
+    #[inline(always)]
+    pub fn rules(&self) -> &'static [u16] {
+        debug_assert!(self.rules_at as usize + self.rules_len as usize <= ANCHOR_RULES.len());
+        // SAFETY: build.rs writes rules_at and rules_len with ANCHOR_RULES (the test
+        // `anchor_rules_are_in_range` checks them); verify reads them for every anchor found.
+        unsafe { core::slice::from_raw_parts(ANCHOR_RULES.as_ptr().add(self.rules_at as usize), self.rules_len as usize) }
+    }
 }
 
 /// An example line of a rule, with the fields it must produce (native builds only).
@@ -237,6 +261,14 @@ include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchor_rules_are_in_range() {
+        for a in ANCHORS.iter() {
+            assert!(a.rules_at as usize + a.rules_len as usize <= ANCHOR_RULES.len(), "{:?}", String::from_utf8_lossy(a.text()));
+            assert!(a.rules_len > 0 && a.rules().iter().all(|&r| (r as usize) < RULES.len()), "{:?}", String::from_utf8_lossy(a.text()));
+        }
+    }
 
     #[test]
     fn rule_text_indices_are_in_range() {

@@ -170,9 +170,10 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
     // The anchor's last four bytes start at i + rel (the caller checked they are in the text).
-    let Some(start) = (i + rel + 4).checked_sub(an.text.len()) else { return };
-    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, an.text) {
-        for &r in an.rules {
+    let text_of = an.text();
+    let Some(start) = (i + rel + 4).checked_sub(text_of.len()) else { return };
+    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, text_of) {
+        for &r in an.rules() {
             out.push(r, slot);
         }
     }
@@ -191,12 +192,12 @@ mod tests {
                 for pad in 0..2 * STRIDE + 1 {
                     for tail in [&b""[..], b" ~~~~~~~"] {
                         let mut t = vec![b'~'; pad];
-                        t.extend_from_slice(an.text);
+                        t.extend_from_slice(an.text());
                         t.extend_from_slice(tail);
                         let mut c = Candidates::default();
                         scan(&t, slot, &mut c);
-                        for &r in an.rules {
-                            assert!(c.items[..c.n].contains(&(r, slot)), "{:?} in slot {slot} after {pad} bytes", String::from_utf8_lossy(an.text));
+                        for &r in an.rules() {
+                            assert!(c.items[..c.n].contains(&(r, slot)), "{:?} in slot {slot} after {pad} bytes", String::from_utf8_lossy(an.text()));
                         }
                     }
                 }

@@ -5,7 +5,7 @@
 //! stack on the heap, never on the call stack, so nesting of any depth cannot overflow the
 //! interpreter's stack. String bodies are skipped eight bytes at a time.
 
-use crate::locate::{Found, Key, OTHER, Parent, classify_key, key_parent, key_shape_known, maybe_known_key};
+use crate::locate::{Found, Key, OTHER, Parent, classify_key_at, key_parent, key_shape_known, maybe_known_key};
 
 /// Where a value sits in a buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -644,7 +644,7 @@ fn compact_array(b: &[u8], mut i: usize, depth: usize, found: &mut Found, src: u
 /// `known_key`.
 #[inline(never)]
 fn compact_key(b: &[u8], s: usize, e: usize, parent: Parent, found: &mut Found) -> Key {
-    let key = classify_key(parent, b.get(s..e).unwrap_or(&[]));
+    let key = classify_key_at(b, s, e, parent);
     found.note_key(key);
     key
 }

@@ -136,34 +136,96 @@ const MARK_KEYS: u64 = {
 };
 const _: () = assert!(KEYS.len() < 64);
 
-const INDEX_BITS: u32 = 8;
+/// A key's bytes as three little-endian words: bytes 0..8 (zero-padded), the last eight (0 for a
+/// key of at most eight bytes) and bytes 8..16 (0 for a key of at most sixteen). Together they
+/// hold every byte of a key of up to 24 bytes; with its length they tell such keys apart.
+type KeyWords = [u64; 3];
 
-/// A cheap hash of (container, key): length, first and last byte.
-const fn key_hash(parent: Parent, k: &[u8]) -> usize {
-    if k.is_empty() {
-        return 0;
+/// The longest key the table holds (KEYS' longest is shorter).
+const MAX_KEY: usize = 24;
+
+const fn word_at(k: &[u8], at: usize) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < 8 && at + i < k.len() {
+        w |= (k[at + i] as u64) << (8 * i);
+        i += 1;
     }
-    let h = (k.len() as u32).wrapping_mul(0x9E37_79B1)
-        ^ (k[0] as u32).wrapping_mul(0x85EB_CA6B)
-        ^ (k[k.len() - 1] as u32).wrapping_mul(0xC2B2_AE35)
-        ^ (parent as u32).wrapping_mul(0x27D4_EB2F);
-    (h >> (32 - INDEX_BITS)) as usize
+    w
 }
 
-/// Open-addressing index into KEYS (1 + entry; 0 = empty), built at compile time.
-static INDEX: [u8; 1 << INDEX_BITS] = {
-    let mut t = [0u8; 1 << INDEX_BITS];
+const fn key_words(k: &[u8]) -> KeyWords {
+    let n = k.len();
+    [word_at(k, 0), if n > 8 { word_at(k, n - 8) } else { 0 }, if n > 16 { word_at(k, 8) } else { 0 }]
+}
+
+/// The key hash: the words and the container, mixed by one multiplication. KEY_MUL is chosen at
+/// compile time so that no two entries of KEYS share a slot (a perfect hash: one probe).
+const fn key_slot(w: &KeyWords, parent: Parent, mul: u64) -> usize {
+    let x = w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42) ^ (parent as u64);
+    (x.wrapping_mul(mul) >> (64 - KEY_SLOT_BITS)) as usize
+}
+
+const KEY_SLOT_BITS: u32 = 8;
+
+/// The first odd multiplier, from a fixed start, under which KEYS' hashes are all distinct.
+const KEY_MUL: u64 = {
+    let mut mul = 0x9E37_79B9_7F4A_7C15u64;
+    let mut tries = 0;
+    loop {
+        assert!(tries < 100_000, "no perfect key hash found: widen KEY_SLOT_BITS");
+        tries += 1;
+        let mut used = [false; 1 << KEY_SLOT_BITS];
+        let mut e = 0;
+        while e < KEYS.len() {
+            let h = key_slot(&key_words(KEYS[e].1), KEYS[e].0, mul);
+            if used[h] {
+                break;
+            }
+            used[h] = true;
+            e += 1;
+        }
+        if e == KEYS.len() {
+            break mul;
+        }
+        mul = mul.wrapping_add(0x2_0000_0002);
+    }
+};
+
+/// By hash slot: the key there (1 + its index in KEYS; 0 = none).
+static KEY_AT: [u8; 1 << KEY_SLOT_BITS] = {
+    let mut t = [0u8; 1 << KEY_SLOT_BITS];
     let mut e = 0;
     while e < KEYS.len() {
-        let mut h = key_hash(KEYS[e].0, KEYS[e].1);
-        while t[h] != 0 {
-            h = (h + 1) & ((1 << INDEX_BITS) - 1);
-        }
-        t[h] = (e + 1) as u8;
+        assert!(KEYS[e].1.len() <= MAX_KEY && !KEYS[e].1.is_empty());
+        t[key_slot(&key_words(KEYS[e].1), KEYS[e].0, KEY_MUL)] = (e + 1) as u8;
         e += 1;
     }
     t
 };
+
+/// KEYS' entries as compared: the words, then the length and the container in the last word.
+static KEY_WORDS: [[u64; 4]; KEYS.len()] = {
+    let mut t = [[0u64; 4]; KEYS.len()];
+    let mut e = 0;
+    while e < KEYS.len() {
+        let w = key_words(KEYS[e].1);
+        t[e] = [w[0], w[1], w[2], KEYS[e].1.len() as u64 | (KEYS[e].0 as u64) << 8];
+        e += 1;
+    }
+    t
+};
+
+/// The key with words `w`, `len` bytes long, in `parent`: one hash, one comparison.
+#[inline(always)]
+fn key_of_words(w: &KeyWords, len: usize, parent: Parent) -> Key {
+    // SAFETY: key_slot's result has KEY_SLOT_BITS bits.
+    let k = unsafe { *KEY_AT.get_unchecked(key_slot(w, parent, KEY_MUL)) };
+    match KEY_WORDS.get((k as usize).wrapping_sub(1)) {
+        Some(x) if x[0] == w[0] && x[1] == w[1] && x[2] == w[2] && x[3] == (len as u64 | (parent as u64) << 8) => k,
+        _ => OTHER,
+    }
+}
 
 /// For each ASCII first byte, a bit per key length (1..=31) that some key in KEYS has.
 static KEY_SHAPES: [u32; 128] = {
@@ -195,26 +257,35 @@ pub fn key_shape_known(first: u8, len: usize) -> bool {
     KEY_SHAPES[(first & 127) as usize] >> (len & 31) & 1 == 1
 }
 
-/// Classifies a key of a member of `parent`: one hash, usually one comparison. Inlined into
-/// the scanner's one caller (json::compact_key).
-#[inline(always)]
+/// Classifies a key of a member of `parent`.
 pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
-    if parent == Parent::Other {
+    if parent == Parent::Other || k.is_empty() || k.len() > MAX_KEY {
         return OTHER;
     }
-    let mut h = key_hash(parent, k);
-    loop {
-        let e = INDEX[h];
-        if e == 0 {
-            return OTHER;
-        }
-        if let Some(&(p, key, _, _)) = KEYS.get(e as usize - 1) {
-            if k.len() == key.len() && p == parent && crate::template::starts_at(k, 0, key) {
-                return e;
-            }
-        }
-        h = (h + 1) & ((1 << INDEX_BITS) - 1);
+    key_of_words(&key_words(k), k.len(), parent)
+}
+
+/// `classify_key` for the key `b[s..e]`, read as words where they lie when the record holds
+/// eight bytes from the key's start (a key is followed by at least `":` and a value, so this
+/// fails only near the end of a short input).
+#[inline(always)]
+pub fn classify_key_at(b: &[u8], s: usize, e: usize, parent: Parent) -> Key {
+    let len = e.wrapping_sub(s);
+    if parent == Parent::Other || len.wrapping_sub(1) >= MAX_KEY || s + 8 > b.len() || e > b.len() {
+        return classify_key(parent, b.get(s..e).unwrap_or(&[]));
     }
+    let load = |i: usize| {
+        // SAFETY: every caller below keeps i + 8 <= b.len() (s + 8 <= b.len(), and e - 8 >= s,
+        // s + 16 <= e when they are read).
+        u64::from_le(unsafe { (b.as_ptr().add(i) as *const u64).read_unaligned() })
+    };
+    let first = load(s);
+    let w = if len <= 8 {
+        [first & (u64::MAX >> (64 - 8 * len as u32)), 0, 0]
+    } else {
+        [first, load(e - 8), if len > 16 { load(s + 8) } else { 0 }]
+    };
+    key_of_words(&w, len, parent)
 }
 
 /// Where each slot's value is: buffer (0 = record, 1 = unparsed document from `log`), span and
@@ -448,4 +519,44 @@ pub fn texts<'a>(record: &'a [u8], bufs: &'a Buffers, present: u32, locs: &[Loc;
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of KEYS is found in its container, read in place (`classify_key_at`, at every
+    /// offset and with the record ending right after the key or later) and from a slice; a
+    /// key one byte off, shorter or longer, or in another container, is not.
+    #[test]
+    fn the_key_table_finds_exactly_its_keys() {
+        let parents = [Parent::Root, Parent::Message, Parent::Properties, Parent::Data, Parent::Vpn, Parent::Other];
+        for (i, &(parent, key, _, _)) in KEYS.iter().enumerate() {
+            let want = (i + 1) as Key;
+            assert_eq!(classify_key(parent, key), want, "{}", String::from_utf8_lossy(key));
+            for pad in 0..9 {
+                for tail in [&b""[..], b"\":\"value\"}"] {
+                    let mut b = vec![b'x'; pad];
+                    b.extend_from_slice(key);
+                    b.extend_from_slice(tail);
+                    assert_eq!(classify_key_at(&b, pad, pad + key.len(), parent), want, "{} at {pad}", String::from_utf8_lossy(key));
+                }
+            }
+            for &other in parents.iter().filter(|&&p| p != parent) {
+                let k = classify_key(other, key);
+                assert!(k == OTHER || KEYS[k as usize - 1].0 == other, "{} in {other:?}", String::from_utf8_lossy(key));
+            }
+            let mut variants: Vec<Vec<u8>> = vec![key[..key.len() - 1].to_vec(), [key, b"s"].concat()];
+            for j in 0..key.len() {
+                let mut v = key.to_vec();
+                v[j] ^= 0x20;
+                variants.push(v);
+            }
+            for v in variants.iter().filter(|v| !KEYS.iter().any(|e| e.0 == parent && e.1 == v.as_slice())) {
+                assert_eq!(classify_key(parent, v), OTHER, "{}", String::from_utf8_lossy(v));
+                let b = [v.as_slice(), b"\":1}"].concat();
+                assert_eq!(classify_key_at(&b, 0, v.len(), parent), OTHER, "{}", String::from_utf8_lossy(v));
+            }
+        }
+    }
 }

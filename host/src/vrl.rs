@@ -102,9 +102,9 @@ fn konst(k: &Const) -> String {
 /// For each slot (ascending), the anchors of rule `r` searched in it.
 fn rule_anchors(r: usize) -> BTreeMap<usize, Vec<&'static str>> {
     let mut m: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
-    for a in ANCHORS.iter().filter(|a| a.rules.contains(&(r as u16))) {
+    for a in ANCHORS.iter().filter(|a| a.rules().contains(&(r as u16))) {
         for s in (0..NSLOTS).filter(|s| a.slots >> s & 1 == 1) {
-            m.entry(s).or_default().push(std::str::from_utf8(a.text).unwrap_or(""));
+            m.entry(s).or_default().push(std::str::from_utf8(a.text()).unwrap_or(""));
         }
     }
     m
@@ -125,7 +125,7 @@ fn anchor_gates(o: &mut String) -> Vec<String> {
         let mut alts: Vec<String> = Vec::new();
         for a in ANCHORS.iter().filter(|a| a.slots >> s & 1 == 1) {
             let mut e = String::new();
-            escape_into(std::str::from_utf8(a.text).unwrap_or(""), &mut e);
+            escape_into(std::str::from_utf8(a.text()).unwrap_or(""), &mut e);
             alts.push(e);
         }
         if alts.is_empty() {
