@@ -107,6 +107,7 @@ pub const SLOTS: &[&str] = &[
     "remote_ip",
     "instance",
     "change_reason",
+    "topic",
 ];
 
 const fn same(a: &str, b: &str) -> bool {

@@ -33,6 +33,7 @@ pub mod slot {
     pub const REMOTE_IP: u8 = slot_index("remote_ip");
     pub const INSTANCE: u8 = slot_index("instance");
     pub const CHANGE_REASON: u8 = slot_index("change_reason");
+    pub const TOPIC: u8 = slot_index("topic");
 }
 
 /// The key `log` at the root (KEYS[0]).
@@ -74,7 +75,7 @@ const MARK_OURS: u8 = 252;
 /// Message keys in priority order: `log`, `message`, `msg`, `MESSAGE`, `Message`, `details`,
 /// `message.details`, `properties.message`, `properties.Message`.
 pub type KeyEntry = (Parent, &'static [u8], &'static [(u8, u8)], Parent);
-pub static KEYS: [KeyEntry; 44] = [
+pub static KEYS: [KeyEntry; 45] = [
     (Parent::Root, b"log", &[(MESSAGE, 0)], NONE),
     (Parent::Root, b"message", &[(MESSAGE, 1)], Parent::Message),
     (Parent::Root, b"msg", &[(MESSAGE, 2)], NONE),
@@ -101,6 +102,7 @@ pub static KEYS: [KeyEntry; 44] = [
     (Parent::Root, b"remoteIP_s", &[(REMOTE_IP, 0)], NONE),
     (Parent::Root, b"instance_s", &[(INSTANCE, 0)], NONE),
     (Parent::Root, b"stateChangeReason_s", &[(CHANGE_REASON, 0)], NONE),
+    (Parent::Root, b"Topic", &[(TOPIC, 0)], NONE),
     (Parent::Root, b"properties", &[], Parent::Properties),
     (Parent::Root, b"data", &[], Parent::Data),
     (Parent::Root, b"vpn", &[(MARK_VPN, 0)], Parent::Vpn),

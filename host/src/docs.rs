@@ -189,6 +189,7 @@ pub const SLOT_KEYS: &[(&str, &str)] = &[
     ("type", "`type`"),
     ("status", "`status`, `status_s`, `properties.status`"),
     ("level", "`level`, `Level`, `data.level`"),
+    ("topic", "`Topic` (GoBGP's JSON log)"),
     ("phase1_state", "`ike_phase1_state`"),
     ("phase2_state", "`ike_phase2_state`"),
     (
