@@ -63,6 +63,7 @@ fn slot_keys(slot: &str) -> &'static [&'static [&'static str]] {
         "remote_ip" => &[&["remoteIP_s"], &["properties", "remoteIP"]],
         "instance" => &[&["instance_s"], &["properties", "instance"]],
         "change_reason" => &[&["stateChangeReason_s"], &["properties", "stateChangeReason"]],
+        "topic" => &[&["Topic"]],
         _ => &[],
     }
 }
