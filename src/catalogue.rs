@@ -52,14 +52,16 @@ pub enum Head {
 pub struct Step {
     pub run: StepFn,
     /// The literal after the hole (empty for `step_alone`): its first byte and its length.
-    pub lit_ptr: *const u8,
-    pub lit_len: u8,
+    pub(crate) lit_ptr: *const u8,
+    pub(crate) lit_len: u8,
     /// Output field index of the hole, or SKIP.
     pub field: u8,
     /// The index of the literal's byte a search looks for (build.rs `rarest`; `step_lazy`).
     pub rare: u8,
 }
 
+// The pointer and length fields are crate-private: only build.rs's tables set them, so the
+// accessors below can trust them.
 // SAFETY: a Step only points at a static literal, which is never written.
 unsafe impl Sync for Step {}
 
@@ -77,16 +79,16 @@ impl Step {
 /// and `steps`).
 #[derive(Debug)]
 pub struct Pattern {
-    pub head_ptr: *const u8,
-    pub steps_ptr: *const Step,
-    pub head_len: u8,
+    pub(crate) head_ptr: *const u8,
+    pub(crate) steps_ptr: *const Step,
+    pub(crate) head_len: u8,
     /// The index of the head literal's byte a search looks for (build.rs `rarest`).
     pub head_rare: u8,
     /// A leading typed hole's output field (or SKIP) and type (index of build.rs HOLE_TYPES), or
     /// HEAD_LIT for a pattern that begins with its literal.
     pub head_field: u8,
     pub head_ty: u8,
-    pub steps_len: u8,
+    pub(crate) steps_len: u8,
 }
 
 /// `Pattern::head_ty` of a pattern that begins with its literal.
@@ -200,13 +202,13 @@ impl Rule {
 /// A literal anchor and the rules it selects, in twelve bytes (see `text` and `rules`).
 #[derive(Debug)]
 pub struct Anchor {
-    pub text_ptr: *const u8,
+    pub(crate) text_ptr: *const u8,
     /// The input slots it is searched in.
     pub slots: u32,
     /// Where its rules start in ANCHOR_RULES.
-    pub rules_at: u16,
-    pub text_len: u8,
-    pub rules_len: u8,
+    pub(crate) rules_at: u16,
+    pub(crate) text_len: u8,
+    pub(crate) rules_len: u8,
 }
 
 // SAFETY: an Anchor only points at a static literal, which is never written.

@@ -170,9 +170,9 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
     // The anchor's last four bytes start at i + rel (the caller checked they are in the text).
-    let text_of = an.text();
-    let Some(start) = (i + rel + 4).checked_sub(text_of.len()) else { return };
-    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, text_of) {
+    let anchor_text = an.text();
+    let Some(start) = (i + rel + 4).checked_sub(anchor_text.len()) else { return };
+    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, anchor_text) {
         for &r in an.rules() {
             out.push(r, slot);
         }
