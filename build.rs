@@ -171,16 +171,13 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
     let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
     // The head as catalogue::Pattern keeps it: the literal, its searched byte, and for a leading
     // typed hole its field and type (HEAD_LIT for none).
-    let (head, mut k) = match (&toks[0], toks.get(1)) {
+    let ((l, field, ty), mut k) = match (&toks[0], toks.get(1)) {
         (Tok::Lit(l), _) => ((l, 0, HEAD_LIT), 1),
         (Tok::Hole(f, ty), Some(Tok::Lit(l))) => ((l, hole_field(*f), ty_const(ty)), 2),
         _ => unreachable!("tokenize checks a pattern's head"),
     };
-    let head = {
-        let (l, field, ty) = head;
-        assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
-        format!("head_ptr: {}.as_ptr(), head_len: {}, head_rare: {}, head_field: {field}, head_ty: {ty}", lit(l), l.len(), rarest(l, bytes))
-    };
+    assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
+    let head = format!("head_ptr: {}.as_ptr(), head_len: {}, head_rare: {}, head_field: {field}, head_ty: {ty}", lit(l), l.len(), rarest(l, bytes));
     let step = |run: String, f: Option<usize>, l: &[u8]| {
         assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
         format!("Step {{ run: template::{run}, lit_ptr: {}.as_ptr(), lit_len: {}, field: {}, rare: {} }}", lit(l), l.len(), hole_field(f), rarest(l, bytes))
@@ -789,7 +786,6 @@ fn build() -> Result<String, String> {
             *used.entry(w).or_insert(0) += 1;
             enter(w.wrapping_mul(0x9E37_79B1), true, ai, last_start - k, tag);
         }
-        let rules: Vec<String> = a.rules.iter().map(|r| r.to_string()).collect();
         if a.text.len() > u8::MAX as usize || a.rules.len() > u8::MAX as usize || anchor_rules.len() > u16::MAX as usize {
             return Err(format!("anchor {:?}: longer than 255 bytes or for more than 255 rules", String::from_utf8_lossy(&a.text)));
         }
@@ -800,7 +796,7 @@ fn build() -> Result<String, String> {
             a.slots,
             anchor_rules.len(),
             a.text.len(),
-            rules.len()
+            a.rules.len()
         );
         anchor_rules.extend(a.rules.iter().map(|&r| r as u16));
     }
