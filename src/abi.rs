@@ -4,6 +4,7 @@
 //! flags in scripts/build-wasm.sh, so the host copies records of any size through them.
 
 use crate::filter::Filter;
+use crate::json;
 use crate::projection::{Projection, Time};
 use core::cell::UnsafeCell;
 
@@ -50,37 +51,47 @@ pub extern "C" fn _initialize() {
 /// `vpnlog_error` object described in filter.rs instead of a trap.
 #[unsafe(no_mangle)]
 pub extern "C" fn vpnlog_filter(_tag: *const u8, _tag_len: u32, _sec: u32, _nsec: u32, record: *const u8, len: u32) -> *const u8 {
+    run(None, record, len)
+}
+
+/// Filters the record at `record` (`len` bytes) in the form `form`. Fluent Bit's json mode
+/// copies a record in with a NUL after it: when that NUL is there and the pad the scanner reads
+/// (json::PAD bytes) lies inside memory, the record is filtered where it is; otherwise
+/// (another host, msgpack mode) the filter copies it first.
+#[inline(always)]
+fn run(form: Option<(Projection, Time)>, record: *const u8, len: u32) -> *const u8 {
     let f = filter();
     let start = record as usize;
     let len = len as usize;
-    let out = if start == 0 || start.checked_add(len).is_none_or(|end| end > memory_bytes()) {
+    let mem = memory_bytes();
+    let out = if start == 0 || start.checked_add(len).is_none_or(|end| end > mem) {
         f.missing_record(len)
+    } else if start + len + json::PAD <= mem && unsafe { *record.add(len) } == 0 {
+        // SAFETY: the span and the PAD bytes after it lie inside linear memory, which is always
+        // readable and which nothing else changes during the call; the first of those is 0.
+        let rec = unsafe { json::Padded::new_unchecked(core::slice::from_raw_parts(record, len)) };
+        f.process_padded(rec, form)
     } else {
-        // SAFETY: the span lies inside linear memory, which is always readable.
-        let rec = unsafe { core::slice::from_raw_parts(record, len) };
-        f.process(rec)
+        // SAFETY: the span lies inside linear memory.
+        copied(f, unsafe { core::slice::from_raw_parts(record, len) }, form)
     };
     out.as_ptr()
 }
 
-/// The record span, or None when it was not copied in (pointer 0) or lies outside memory.
-fn record_span(record: *const u8, len: usize) -> Option<&'static [u8]> {
-    let start = record as usize;
-    if start == 0 || start.checked_add(len).is_none_or(|end| end > memory_bytes()) {
-        return None;
+/// `run` for a record without the NUL and pad after it. Out of line: wasmi charges a function's
+/// whole body on entry, taken branches or not.
+#[cold]
+#[inline(never)]
+fn copied(f: &'static mut Filter, rec: &[u8], form: Option<(Projection, Time)>) -> &'static [u8] {
+    match form {
+        None => f.process(rec),
+        Some((p, time)) => f.process_projected(rec, p, time),
     }
-    // SAFETY: the span lies inside linear memory, which is always readable.
-    Some(unsafe { core::slice::from_raw_parts(record, len) })
 }
 
 #[inline(never)]
 fn projected(p: Projection, sec: u32, nsec: u32, record: *const u8, len: u32) -> *const u8 {
-    let f = filter();
-    let out = match record_span(record, len as usize) {
-        None => f.missing_record(len as usize),
-        Some(rec) => f.process_projected(rec, p, Time { sec, nsec }),
-    };
-    out.as_ptr()
+    run(Some((p, Time { sec, nsec })), record, len)
 }
 
 /// `vpnlog_filter` with the classification as Elastic Common Schema fields.

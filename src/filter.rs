@@ -15,7 +15,7 @@
 use crate::catalogue::ANCHOR_SLOT_MASK;
 use crate::classify::{self, Classification};
 use crate::dispatch::Candidates;
-use crate::json;
+use crate::json::{self, Padded};
 use crate::msgpack;
 use crate::locate::{self, Buffers, Found, Loc, NSLOTS};
 use crate::projection::{self, Projection, Time};
@@ -27,6 +27,9 @@ pub struct Filter {
     out: Vec<u8>,
     bufs: Buffers,
     cands: Candidates,
+    /// A copy of the record with the scanner's pad after it, for callers that cannot vouch for
+    /// the bytes after theirs (`process`).
+    copy: Vec<u8>,
     /// Where the current record's slot values are; reset, not rebuilt, per record.
     found: Found,
     locs: [Loc; NSLOTS],
@@ -38,33 +41,51 @@ impl Filter {
     }
 
     /// Filters one record. The result is valid until the next call; it is followed in memory by
-    /// a NUL byte (not part of the slice) for C-string hosts.
+    /// a NUL byte (not part of the slice) for C-string hosts. The record is copied first, to put
+    /// the scanner's pad after it (json::Padded); `process_padded` does without the copy.
     pub fn process(&mut self, record: &[u8]) -> &[u8] {
-        self.filter_with(record, None)
+        self.padded_copy(record, None)
     }
 
     /// Filters one record like `process`, with the classification written in a backend
     /// projection (src/projection.rs) instead of the native `vpn` object. `time` is the
     /// record's timestamp (OCSF `time`).
     pub fn process_projected(&mut self, record: &[u8], p: Projection, time: Time) -> &[u8] {
-        self.filter_with(record, Some((p, time)))
+        self.padded_copy(record, Some((p, time)))
+    }
+
+    /// `process` for a record that already has the pad after it (a record Fluent Bit copied in
+    /// with its trailing NUL, src/abi.rs).
+    pub fn process_padded(&mut self, record: Padded, form: Option<(Projection, Time)>) -> &[u8] {
+        self.filter_with(record, form)
+    }
+
+    /// The record copied into `copy`, padded, and filtered.
+    #[inline(never)]
+    fn padded_copy(&mut self, record: &[u8], form: Option<(Projection, Time)>) -> &[u8] {
+        let mut copy = core::mem::take(&mut self.copy);
+        copy.clear();
+        copy.extend_from_slice(record);
+        self.filter_with(Padded::of(&mut copy), form);
+        self.copy = copy;
+        self.finished()
     }
 
     /// The pipeline every export shares; the classification is written, in the native form
     /// (`form` None) or a projection, where the root object closes (after the record's last
     /// member). One copy of it for every export keeps the module small.
     #[inline(never)]
-    fn filter_with(&mut self, record: &[u8], form: Option<(Projection, Time)>) -> &[u8] {
+    fn filter_with(&mut self, record: Padded, form: Option<(Projection, Time)>) -> &[u8] {
         crate::probe!(1);
         self.out.clear();
         // One allocation for the record and what is appended; growing by doubling would leave
         // a big record's buffer twice as large as needed for the life of the instance.
         self.out.reserve(record.len() + 4096);
         // The common `{"log":"<text>"}` shape needs neither the scanner nor the slot table.
-        if !json::log_frame(record) {
+        if !json::log_frame(&record) {
             self.scanned(record, form);
         } else {
-            let e = json::plain_run(record, 8);
+            let e = record.plain_run(8);
             if e + 2 == record.len() {
                 self.log_only(record, e, form);
             } else if !self.log_decoded(record, e, form) {
@@ -76,7 +97,7 @@ impl Filter {
 
     /// A record that is `{"log":"<plain text>"}`, the text ending at `end`.
     #[inline(never)]
-    fn log_only(&mut self, record: &[u8], end: usize, form: Option<(Projection, Time)>) {
+    fn log_only(&mut self, record: Padded, end: usize, form: Option<(Projection, Time)>) {
         crate::probe!(10);
         let mut class = classify::classify_message(&record[8..end], &mut self.cands);
         if let Some(c) = &mut class {
@@ -93,7 +114,7 @@ impl Filter {
     /// record is for `scanned` (the text is not a valid string, or what follows it is not
     /// compact JSON).
     #[inline(never)]
-    fn log_decoded(&mut self, record: &[u8], e: usize, form: Option<(Projection, Time)>) -> bool {
+    fn log_decoded(&mut self, record: Padded, e: usize, form: Option<(Projection, Time)>) -> bool {
         let n = record.len();
         if locate::maybe_document(&record[8..]) {
             return self.log_document(record, e, form);
@@ -101,7 +122,7 @@ impl Filter {
         let text = &mut self.bufs.text;
         text.clear();
         text.extend_from_slice(&record[8..e]);
-        match json::decode_string(record, e, text) {
+        match record.decode_string(e, text) {
             Some(q) if q == n - 2 => {}
             // More members after the text (Docker's `"stream"` and `"time"`): the decoded
             // text is kept, the rest scanned.
@@ -118,11 +139,11 @@ impl Filter {
     /// `log_decoded` for a text that may be a JSON document (`{` after spaces): decoded in one
     /// pass into the document buffer, whose keys locate::locate_after_log reads.
     #[inline(never)]
-    fn log_document(&mut self, record: &[u8], e: usize, form: Option<(Projection, Time)>) -> bool {
+    fn log_document(&mut self, record: Padded, e: usize, form: Option<(Projection, Time)>) -> bool {
         let doc = &mut self.bufs.doc;
         doc.clear();
         doc.extend_from_slice(&record[8..e]);
-        match json::decode_string(record, e, doc) {
+        match record.decode_string(e, doc) {
             Some(q) => self.log_then_members(record, q, true, form),
             None => false,
         }
@@ -133,12 +154,12 @@ impl Filter {
     /// again. False when what follows the text is not compact JSON; the record is then for
     /// `scanned`.
     #[inline(never)]
-    fn log_then_members(&mut self, record: &[u8], q: usize, document: bool, form: Option<(Projection, Time)>) -> bool {
+    fn log_then_members(&mut self, record: Padded, q: usize, document: bool, form: Option<(Projection, Time)>) -> bool {
         self.found.reset();
         let Some(root) = locate::locate_after_log(record, q, document, &mut self.bufs, &mut self.found, &mut self.locs) else { return false };
         crate::probe!(10);
         if self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog) {
-            self.out.extend_from_slice(record);
+            self.out.extend_from_slice(&record);
         } else {
             self.classify_into_out(record, root, form);
         }
@@ -148,13 +169,13 @@ impl Filter {
 
     /// Any other record: scanned, its slots located.
     #[inline(never)]
-    fn scanned(&mut self, record: &[u8], form: Option<(Projection, Time)>) {
+    fn scanned(&mut self, record: Padded, form: Option<(Projection, Time)>) {
         self.found.reset();
         match locate::locate(record, &mut self.bufs, &mut self.found, &mut self.locs) {
-            None => self.invalid(record),
+            None => self.invalid(&record),
             // Nothing an anchor could be in, or already classified: the record as it is.
             Some(_) if self.found.present & ANCHOR_SLOT_MASK == 0 || (self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog)) => {
-                self.out.extend_from_slice(record)
+                self.out.extend_from_slice(&record)
             }
             Some(root) => self.classify_into_out(record, root, form),
         }
@@ -164,11 +185,11 @@ impl Filter {
     /// Classifies and writes the output: the record with the classification appended, or the
     /// record.
     #[inline(never)]
-    fn classify_into_out(&mut self, record: &[u8], root: json::Root, form: Option<(Projection, Time)>) {
+    fn classify_into_out(&mut self, record: Padded, root: json::Root, form: Option<(Projection, Time)>) {
         crate::probe!(2);
         let found = &self.found;
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
-        let texts = locate::texts(record, &self.bufs, found.present, &self.locs);
+        let texts = locate::texts(record.bytes(), &self.bufs, found.present, &self.locs);
         crate::probe!(3);
         let mut class = classify::classify(&texts, found.present, &mut self.cands);
         if let Some(c) = &mut class {
@@ -183,9 +204,9 @@ impl Filter {
     /// The output: the record with the classification `class` appended under `key`, or the
     /// record.
     #[inline(always)]
-    fn write(out: &mut Vec<u8>, record: &[u8], root: json::Root, key: &[u8], class: Option<Classification>, form: Option<(Projection, Time)>) {
+    fn write(out: &mut Vec<u8>, record: Padded, root: json::Root, key: &[u8], class: Option<Classification>, form: Option<(Projection, Time)>) {
         match class {
-            None => out.extend_from_slice(record),
+            None => out.extend_from_slice(&record),
             Some(c) => Self::append(out, record, root, key, c, form),
         }
     }
@@ -193,7 +214,7 @@ impl Filter {
     /// The record with the classification `c` appended under `key`. Out of line: most records
     /// are not classified and do not pay for it.
     #[inline(never)]
-    fn append(out: &mut Vec<u8>, record: &[u8], root: json::Root, key: &[u8], c: Classification, form: Option<(Projection, Time)>) {
+    fn append(out: &mut Vec<u8>, record: Padded, root: json::Root, key: &[u8], c: Classification, form: Option<(Projection, Time)>) {
         let (head, tail) = record.split_at(root.close);
         out.extend_from_slice(head);
         crate::probe!(50);
@@ -238,17 +259,24 @@ impl Filter {
 
     fn finish(&mut self) -> &[u8] {
         self.out.push(0);
-        let n = self.out.len() - 1;
-        &self.out[..n]
+        self.finished()
     }
 
-    /// Classifies without writing (for tools and tests). The classification borrows the record
-    /// and this filter's buffers.
-    pub fn classify<'a>(&'a mut self, record: &'a [u8]) -> Option<Classification<'a>> {
+    /// The output `finish` terminated, without its NUL.
+    fn finished(&self) -> &[u8] {
+        &self.out[..self.out.len().saturating_sub(1)]
+    }
+
+    /// Classifies without writing (for tools and tests). The classification borrows this
+    /// filter's copy of the record and its buffers.
+    pub fn classify<'a>(&'a mut self, record: &[u8]) -> Option<Classification<'a>> {
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
+        self.copy.clear();
+        self.copy.extend_from_slice(record);
+        let record = Padded::of(&mut self.copy);
         locate::locate(record, &mut self.bufs, &mut found, &mut locs)?;
-        let texts = locate::texts(record, &self.bufs, found.present, &locs);
+        let texts = locate::texts(record.bytes(), &self.bufs, found.present, &locs);
         classify::classify(&texts, found.present, &mut self.cands)
     }
 }

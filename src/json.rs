@@ -4,6 +4,11 @@
 //! path of small recursive functions; anything else the general loop, whose depth lives in a bit
 //! stack on the heap, never on the call stack, so nesting of any depth cannot overflow the
 //! interpreter's stack. String bodies are skipped eight bytes at a time.
+//!
+//! Every buffer this module scans is a `Padded` one: a NUL byte and seven more readable bytes
+//! follow it in memory. The string loops read eight bytes at a time without testing for the end
+//! of the buffer: the NUL, which no string body may hold, stops them. The private functions below
+//! take the padded buffer's bytes as a slice; the public ones take the `Padded` itself.
 
 use crate::locate::{Found, Key, OTHER, Parent, classify_key_at, key_parent, key_shape_known, maybe_known_key};
 
@@ -37,19 +42,14 @@ fn has_zero(v: u64) -> u64 {
 
 /// The high bit of every byte of `w` that is a quote, a backslash, a control character or
 /// non-ASCII. Bits above the lowest may be spurious; the lowest is exact: below it every byte is
-/// printable ASCII, so no subtraction there borrows or sets a high bit.
+/// printable ASCII, so no subtraction there borrows or sets a high bit. Quotes and control
+/// characters share one subtraction: XOR with 0x02 maps the quote (0x22) to 0x20 and the control
+/// characters onto themselves, and every other printable byte to 0x21 or above.
 #[inline(always)]
 fn special(w: u64) -> u64 {
-    let quote = (w ^ (ONES * b'"' as u64)).wrapping_sub(ONES);
+    let quote_ctl = (w ^ (ONES * 0x02)).wrapping_sub(ONES * 0x21);
     let bslash = (w ^ (ONES * b'\\' as u64)).wrapping_sub(ONES);
-    let ctl = w.wrapping_sub(ONES * 0x20);
-    (quote | bslash | ctl | w) & HIGHS
-}
-
-/// A byte a string body may hold without a closer look.
-#[inline(always)]
-fn plain(c: u8) -> bool {
-    (0x20..0x80).contains(&c) && c != b'"' && c != b'\\'
+    (quote_ctl | bslash | w) & HIGHS
 }
 
 #[inline(always)]
@@ -93,61 +93,108 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// Skips plain ASCII string bytes, eight at a time; returns the index of the first byte that
-/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). The
-/// loop holds only the eight-byte step. The last bytes of the input are read as one word that
-/// ends at the end of the input, shifted so that they come first: the bytes before `i` in that
-/// word are not looked at, so `special` stays exact, and the zero bytes shifted in stop the run
-/// at the end.
+/// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). `b` is a
+/// `Padded`'s bytes: the NUL after them ends the run at the end at the latest, and the eight-byte
+/// read there stays within the pad. The loop holds only the eight-byte step.
 #[inline(never)]
-pub fn plain_run(b: &[u8], mut i: usize) -> usize {
+fn plain_run(b: &[u8], i: usize) -> usize {
     let n = b.len();
-    if n < 8 {
-        return plain_tail(b, i);
-    }
-    let last = n - 8;
-    let p = b.as_ptr();
-    while i <= last {
-        // SAFETY: i <= last, so i + 8 <= b.len().
-        let w = u64::from_le(unsafe { (p.add(i) as *const u64).read_unaligned() });
-        let m = special(w);
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    plain_last(b, i)
-}
-
-/// `plain_run` from `i` within the last eight bytes of `b` (`b.len() >= 8`). Out of line: most
-/// strings end before them.
-#[inline(never)]
-fn plain_last(b: &[u8], i: usize) -> usize {
-    let n = b.len();
-    let Some(last) = n.checked_sub(8).filter(|&l| i > l) else { return plain_tail(b, i) };
     if i >= n {
         return n;
     }
-    // 0 < i - last < 8: drop the bytes before i; zero bytes (special) come in at the top.
-    let s = ((i - last) * 8) as u32;
-    // SAFETY: last + 8 == b.len().
-    let w = u64::from_le(unsafe { (b.as_ptr().add(last) as *const u64).read_unaligned() }) >> s;
-    i + (special(w).trailing_zeros() / 8) as usize
+    let base = b.as_ptr();
+    // SAFETY: i < n; the loop stops at the NUL at b[n] at the latest, and every eight-byte read
+    // starts at or before it, so it ends within the seven readable bytes after it (`Padded`).
+    let mut p = unsafe { base.add(i) };
+    loop {
+        let m = special(u64::from_le(unsafe { (p as *const u64).read_unaligned() }));
+        p = p.wrapping_add(8);
+        if m != 0 {
+            return (p as usize - base as usize - 8) + (m.trailing_zeros() / 8) as usize;
+        }
+    }
 }
 
-/// `plain_run` for an input shorter than eight bytes.
-#[inline(never)]
-fn plain_tail(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|&c| plain(c)) {
-        i += 1;
+/// A byte slice followed in memory by a NUL byte and seven more readable bytes, which are not
+/// part of it: what the scanner's eight-byte loops need (see the module's documentation).
+/// Records from Fluent Bit arrive so (src/abi.rs checks the NUL); other buffers get the pad
+/// written after their end (`Padded::of`).
+#[derive(Clone, Copy, Debug)]
+pub struct Padded<'a>(&'a [u8]);
+
+/// Bytes after a `Padded`'s end that its readers may read: the NUL and seven more.
+pub const PAD: usize = 8;
+
+impl<'a> Padded<'a> {
+    /// `b` as a padded buffer.
+    ///
+    /// # Safety
+    /// The byte at `b.as_ptr() + b.len()` is 0 and the seven bytes after it are readable memory
+    /// that nothing changes while the `Padded` is in use.
+    #[inline(always)]
+    pub unsafe fn new_unchecked(b: &'a [u8]) -> Self {
+        Padded(b)
     }
-    i
+
+    /// The bytes of `v`, with the pad written into its spare capacity (not part of it).
+    #[inline(never)]
+    pub fn of(v: &'a mut Vec<u8>) -> Self {
+        v.reserve(PAD);
+        // SAFETY: PAD bytes of spare capacity were reserved above.
+        unsafe { core::ptr::write_bytes(v.as_mut_ptr().add(v.len()), 0, PAD) };
+        Padded(v)
+    }
+
+    /// The bytes (without the pad).
+    #[inline(always)]
+    pub fn bytes(self) -> &'a [u8] {
+        self.0
+    }
+
+    /// `plain_run` (above) from `i`.
+    #[inline(always)]
+    pub fn plain_run(self, i: usize) -> usize {
+        plain_run(self.0, i)
+    }
+
+    /// `string_end` (below) from `i`.
+    #[inline(always)]
+    pub fn string_end(self, i: usize) -> Option<(usize, bool)> {
+        string_end(self.0, i)
+    }
+
+    /// `decode_string` (below) from `i`.
+    #[inline(always)]
+    pub fn decode_string(self, i: usize, out: &mut Vec<u8>) -> Option<usize> {
+        decode_string(self.0, i, out)
+    }
+
+    /// `scan` (below).
+    #[inline(always)]
+    pub fn scan(self, stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
+        scan(self.0, stack, found, src)
+    }
+
+    /// `scan_rest` (below) from `i`.
+    #[inline(always)]
+    pub fn scan_rest(self, i: usize, found: &mut Found) -> Option<Root> {
+        scan_rest(self.0, i, found)
+    }
+}
+
+impl core::ops::Deref for Padded<'_> {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        self.0
+    }
 }
 
 /// Scans a string body starting after the opening quote. Returns the index of the closing quote
 /// and whether the body holds escapes. Plain ASCII is skipped eight bytes at a time; escapes,
 /// control characters and UTF-8 sequences are checked out of line.
 #[inline(always)]
-pub fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
+fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
     let r = string_end_packed(b, i);
     (r != NO_STRING).then_some(((r & !ESCAPED) as usize, r & ESCAPED != 0))
 }
@@ -351,7 +398,7 @@ static SIMPLE_UNESCAPE: [u8; 256] = {
 /// `decode_plain`'s; this loop turns only for the rest (`\u` escapes, non-ASCII bytes) and the
 /// end.
 #[inline(always)]
-pub fn decode_string(b: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+fn decode_string(b: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     let e = decode_index(b, i, out);
     (e != usize::MAX).then_some(e)
 }
@@ -434,7 +481,7 @@ fn decode_other(b: &[u8], j: usize, out: &mut Vec<u8>) -> Option<usize> {
 /// Scans `b`, which must be exactly one JSON object (surrounding whitespace allowed). Records the
 /// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
 #[inline(never)]
-pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
+fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
     let i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
@@ -457,7 +504,7 @@ pub fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Optio
 /// before were read by the caller: the compact fast path only. None when the rest is not
 /// compact JSON that closes the object (the caller then scans the whole record).
 #[inline(never)]
-pub fn scan_rest(b: &[u8], i: usize, found: &mut Found) -> Option<Root> {
+fn scan_rest(b: &[u8], i: usize, found: &mut Found) -> Option<Root> {
     let j = compact_object(b, i, 1, Parent::Root, found, 0);
     if j == b.len() {
         return Some(Root { close: j - 1, empty: false });
@@ -996,13 +1043,14 @@ mod tests {
                 for c in fragments {
                     let mut s = [*a, *b, *c].concat();
                     s.extend_from_slice(b"\"tail");
-                    let two = string_end(&s, 0).map(|(e, _)| {
+                    let s = Padded::of(&mut s);
+                    let two = s.string_end(0).map(|(e, _)| {
                         let mut t = Vec::new();
                         unescape(&s[..e], &mut t);
                         (e, t)
                     });
                     let mut t = b"kept".to_vec();
-                    let one = decode_string(&s, 0, &mut t).map(|e| (e, t[4..].to_vec()));
+                    let one = s.decode_string(0, &mut t).map(|e| (e, t[4..].to_vec()));
                     assert_eq!(one, two, "{}", String::from_utf8_lossy(&s));
                     n += two.is_some() as usize;
                 }
@@ -1035,10 +1083,12 @@ mod tests {
         }
     }
 
-    /// `plain_run` against a byte-at-a-time reference, for every length, start and position of
-    /// one special byte (and of a special byte before the start, which must not be seen).
+    /// `plain_run` against a byte-at-a-time reference, for every length, start, position and
+    /// value of one other byte among plain ones (a byte before the start must not be seen).
+    /// Runs also end at the end of the buffer whatever follows it beyond the NUL.
     #[test]
     fn plain_run_agrees_with_a_byte_loop() {
+        let plain = |c: u8| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\';
         let reference = |b: &[u8], mut i: usize| {
             while b.get(i).is_some_and(|&c| plain(c)) {
                 i += 1;
@@ -1046,14 +1096,18 @@ mod tests {
             i
         };
         for n in 0..26 {
-            for &special in &[b'"', b'\\', 0x1F, 0x80, 0xFF] {
+            for byte in 0..=255u8 {
                 for at in 0..=n {
                     let mut b = vec![b'x'; n];
                     if at < n {
-                        b[at] = special;
+                        b[at] = byte;
                     }
+                    // Plain bytes in the spare capacity beyond the pad, in case a read went there.
+                    b.reserve(64);
+                    b.spare_capacity_mut().iter_mut().for_each(|x| *x = core::mem::MaybeUninit::new(b'y'));
+                    let p = Padded::of(&mut b);
                     for i in 0..=n {
-                        assert_eq!(plain_run(&b, i), reference(&b, i), "n={n} special={special:#x} at={at} i={i}");
+                        assert_eq!(p.plain_run(i), reference(&p, i), "n={n} byte={byte:#x} at={at} i={i}");
                     }
                 }
             }

@@ -3,7 +3,7 @@
 //! document left unparsed inside `log`.
 
 use crate::fields::SLOTS;
-use crate::json::{self, Span};
+use crate::json::{self, Padded, Span};
 
 pub const NSLOTS: usize = SLOTS.len();
 
@@ -407,16 +407,16 @@ pub type Loc = Option<(u8, u32, u32)>;
 /// Scans `record`, follows a JSON document inside `log`, and decodes every present slot.
 /// Returns None when the record is not a valid JSON object.
 #[inline(never)]
-pub fn locate(record: &[u8], bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
-    let root = json::scan(record, &mut bufs.stack, found, 0)?;
+pub fn locate(record: Padded, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
+    let root = record.scan(&mut bufs.stack, found, 0)?;
     crate::probe!(10);
     bufs.text.clear();
     if let Some(log) = found.log_span() {
         if log.escaped {
-            nested_document(record, log, bufs, found);
+            nested_document(&record, log, bufs, found);
         }
     }
-    resolve(record, bufs, found, found.present, locs);
+    resolve(&record, bufs, found, found.present, locs);
     Some(root)
 }
 
@@ -447,7 +447,7 @@ fn nested_document(record: &[u8], log: Span, bufs: &mut Buffers, found: &mut Fou
 /// When the decoded `log` text in `bufs.doc` is a JSON document, its keys replace the record's.
 fn overlay_document(bufs: &mut Buffers, found: &mut Found) {
     let mut inner = Found::default();
-    if json::scan(&bufs.doc, &mut bufs.stack, &mut inner, 1).is_some() {
+    if Padded::of(&mut bufs.doc).scan(&mut bufs.stack, &mut inner, 1).is_some() {
         found.overlay(&inner);
     }
 }
@@ -459,13 +459,13 @@ fn overlay_document(bufs: &mut Buffers, found: &mut Found) {
 /// `{"log":"...\n","stream":...}`). None when they are not compact JSON (the caller then
 /// uses `locate`).
 #[inline(never)]
-pub fn locate_after_log(record: &[u8], q: usize, document: bool, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
+pub fn locate_after_log(record: Padded, q: usize, document: bool, bufs: &mut Buffers, found: &mut Found, locs: &mut [Loc; NSLOTS]) -> Option<json::Root> {
     // First, as in the record: a later duplicate `log` key does not replace it.
     found.record(LOG_KEY, Span { start: 8, end: q as u32, escaped: true, string: true }, 0);
     let root = if q + 2 == record.len() {
         json::Root { close: q + 1, empty: false }
     } else if record.get(q + 1) == Some(&b',') {
-        json::scan_rest(record, q + 2, found)?
+        record.scan_rest(q + 2, found)?
     } else {
         return None;
     };
@@ -484,7 +484,7 @@ pub fn locate_after_log(record: &[u8], q: usize, document: bool, bufs: &mut Buff
         locs[m] = Some((2, 0, bufs.text.len() as u32));
         mask &= !(1 << m);
     }
-    resolve(record, bufs, found, mask, locs);
+    resolve(&record, bufs, found, mask, locs);
     Some(root)
 }
 
@@ -562,3 +562,4 @@ mod tests {
         }
     }
 }
+

@@ -14,7 +14,7 @@
 use crate::catalogue::{AFTER_VENDOR, HEAD_CLASS, KIND_NAMES, OUTCOME_NAMES, VENDOR_NAMES};
 use crate::classify::{Classification, NFIELDS, Val};
 use crate::fields::{CORE_FIELDS, FIELDS, find_field};
-use crate::json::{self, Root};
+use crate::json::{Padded, Root};
 use crate::write;
 
 /// The shape the classification is written in.
@@ -198,29 +198,29 @@ fn until_quote(s: &[u8]) -> &[u8] {
 /// `names[i]` and a dot. Keys are compared as written (escapes are not decoded). The record was
 /// validated by the scanner; anything unexpected ends the walk.
 #[inline(never)]
-fn root_keys(b: &[u8], names: &[&[u8]]) -> u32 {
+fn root_keys(b: Padded, names: &[&[u8]]) -> u32 {
     let mut found = 0u32;
     let Some(open) = b.iter().position(|&c| c == b'{') else { return 0 };
     let mut i = open + 1;
     loop {
-        i = skip_ws(b, i);
+        i = skip_ws(&b, i);
         if b.get(i) != Some(&b'"') {
             return found;
         }
-        let Some((end, _)) = json::string_end(b, i + 1) else { return found };
+        let Some((end, _)) = b.string_end(i + 1) else { return found };
         let key = b.get(i + 1..end).unwrap_or_default();
         for (k, name) in names.iter().enumerate() {
             if key.first() == name.first() && key.starts_with(name) && (key.len() == name.len() || key.get(name.len()) == Some(&b'.')) {
                 found |= 1 << k;
             }
         }
-        i = skip_ws(b, end + 1);
+        i = skip_ws(&b, end + 1);
         if b.get(i) != Some(&b':') {
             return found;
         }
-        i = skip_ws(b, i + 1);
+        i = skip_ws(&b, i + 1);
         let Some(next) = skip_value(b, i) else { return found };
-        i = skip_ws(b, next);
+        i = skip_ws(&b, next);
         if b.get(i) != Some(&b',') {
             return found;
         }
@@ -237,11 +237,11 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 
 /// The index after the value at `i` (a valid JSON value); nesting is counted, not recursed.
 #[inline(never)]
-fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
+fn skip_value(b: Padded, mut i: usize) -> Option<usize> {
     let mut depth = 0usize;
     loop {
         match *b.get(i)? {
-            b'"' => i = json::string_end(b, i + 1)?.0 + 1,
+            b'"' => i = b.string_end(i + 1)?.0 + 1,
             b'{' | b'[' => {
                 depth += 1;
                 i += 1;
@@ -263,7 +263,7 @@ fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
 /// Appends the projection's members for `c` (each preceded by a comma unless it is the first
 /// member of an empty root). `key` is the namespace (`vpn` or `vpnlog`).
 #[inline(never)]
-pub fn append(out: &mut Vec<u8>, record: &[u8], root: Root, key: &[u8], c: &Classification, p: Projection, time: Time) {
+pub fn append(out: &mut Vec<u8>, record: Padded, root: Root, key: &[u8], c: &Classification, p: Projection, time: Time) {
     let f = Fields::of(c);
     let mut w = Members { out, first: root.empty };
     match p {
@@ -439,7 +439,7 @@ fn protocol(f: &Fields) -> Option<&'static [u8]> {
 }
 
 #[inline(never)]
-fn ecs(w: &mut Members, record: &[u8], key: &[u8], f: &Fields) {
+fn ecs(w: &mut Members, record: Padded, key: &[u8], f: &Fields) {
     let taken = root_keys(record, &ECS_KEYS);
     let mut rest = f.set;
     if taken & ECS_EVENT == 0 {
@@ -549,7 +549,7 @@ const OCSF_KEYS: [&[u8]; 17] = [
 const OCSF_VERSION: &[u8] = b"1.2.0";
 
 #[inline(never)]
-fn ocsf(w: &mut Members, record: &[u8], key: &[u8], f: &Fields, time: Time) {
+fn ocsf(w: &mut Members, record: Padded, key: &[u8], f: &Fields, time: Time) {
     let taken = root_keys(record, &OCSF_KEYS);
     let free = |k: usize| taken & (1 << k) == 0;
     let mut rest = f.set & !(bit(OUTCOME) | bit(VENDOR));
@@ -680,7 +680,7 @@ fn c_severity(f: &Fields) -> u8 {
 /// name. A record that already has a root key `vpn.<anything>` is taken as flattened already
 /// and gets nothing.
 #[inline(never)]
-fn flat(w: &mut Members, record: &[u8], key: &[u8], f: &Fields) {
+fn flat(w: &mut Members, record: Padded, key: &[u8], f: &Fields) {
     if root_keys(record, &[key]) != 0 {
         return;
     }
@@ -734,9 +734,10 @@ mod tests {
     #[test]
     fn root_keys_sees_only_the_root() {
         let names: [&[u8]; 3] = [b"event", b"source", b"user"];
-        assert_eq!(root_keys(br#"{"a":{"event":1},"b":["source"],"source.ip":"x"}"#, &names), 2);
-        assert_eq!(root_keys(br#"{"events":1,"user":{"n":[1,{"x":"}"}]},"event":null}"#, &names), 5);
-        assert_eq!(root_keys(br#" { "user" : "a\"b" , "event" : 12.5e3 } "#, &names), 5);
-        assert_eq!(root_keys(br#"{}"#, &names), 0);
+        let keys = |r: &[u8]| root_keys(Padded::of(&mut r.to_vec()), &names);
+        assert_eq!(keys(br#"{"a":{"event":1},"b":["source"],"source.ip":"x"}"#), 2);
+        assert_eq!(keys(br#"{"events":1,"user":{"n":[1,{"x":"}"}]},"event":null}"#), 5);
+        assert_eq!(keys(br#" { "user" : "a\"b" , "event" : 12.5e3 } "#), 5);
+        assert_eq!(keys(br#"{}"#), 0);
     }
 }
