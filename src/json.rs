@@ -602,40 +602,56 @@ const COMPACT_DEPTH: usize = 6;
 /// Returns the index after the closing `}`, or BAIL (nothing is undone: `scan` resets `found`).
 #[inline(never)]
 fn compact_object(b: &[u8], mut i: usize, depth: usize, parent: Parent, found: &mut Found, src: u8) -> usize {
-    if b.get(i) == Some(&b'}') {
+    // Every index read below is at most b.len() (plus one for the second byte of `":`), so the
+    // reads stay within the pad (`at`): `i` starts at most one past a byte read before it, a
+    // string ends at b.len() at the latest, and the NUL there fails every test that would
+    // move on.
+    if at(b, i) == b'}' {
         return i + 1;
     }
     loop {
-        if b.get(i) != Some(&b'"') {
+        if at(b, i) != b'"' {
             return BAIL;
         }
         let e = plain_run(b, i + 1);
-        // The key's closing quote and the colon, read as one two-byte word (SAFETY: e + 1 <
-        // b.len() is checked first).
-        if e + 1 >= b.len() || u16::from_le(unsafe { (b.as_ptr().add(e) as *const u16).read_unaligned() }) != KEY_END {
+        // The key's closing quote and the colon, read as one two-byte word (SAFETY: e <=
+        // b.len(), and the pad covers the two bytes from there).
+        if u16::from_le(unsafe { (b.as_ptr().add(e) as *const u16).read_unaligned() }) != KEY_END {
             return BAIL;
         }
-        // SAFETY: i + 1 <= e < b.len() (the byte is the key's first, or its closing quote).
-        let first = unsafe { *b.get_unchecked(i + 1) };
+        let first = at(b, i + 1);
         let key = if depth <= 2 && key_shape_known(first, e - i - 1) { compact_key(b, i + 1, e, parent, found) } else { OTHER };
         let next = compact_value(b, e + 2, depth, key, found, src);
-        match b.get(next) {
-            Some(b',') => i = next + 1,
-            Some(b'}') => return next + 1,
+        if next >= b.len() {
+            return BAIL;
+        }
+        match at(b, next) {
+            b',' => i = next + 1,
+            b'}' => return next + 1,
             _ => return BAIL,
         }
     }
 }
 
+/// The byte at `i` of a padded buffer's bytes `b`, where `i < b.len() + PAD`: the pad is
+/// readable (`Padded`), and its first byte, the NUL, is no byte the scanner accepts.
+#[inline(always)]
+fn at(b: &[u8], i: usize) -> u8 {
+    debug_assert!(i < b.len() + PAD);
+    // SAFETY: callers keep i < b.len() + PAD (see `compact_object`); the bytes past b.len()
+    // are the pad.
+    unsafe { *b.as_ptr().add(i) }
+}
+
 /// A value at `i` in an object at `depth` under `key`: returns the index after it, or BAIL
-/// (an index past the input, which no caller matches).
+/// (an index past the input, which no caller matches). `i <= b.len()`.
 #[inline(always)]
 fn compact_value(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
-    let Some(&c) = b.get(i) else { return BAIL };
+    let c = at(b, i);
     if c == b'"' {
         let mut v = plain_run(b, i + 1);
         let mut escaped = false;
-        if b.get(v) != Some(&b'"') {
+        if at(b, v) != b'"' {
             let Some(x) = string_end(b, v) else { return BAIL };
             (v, escaped) = x;
         }
@@ -674,14 +690,17 @@ fn compact_other(b: &[u8], i: usize, c: u8, depth: usize, key: Key, found: &mut 
 /// recorded. Returns the index after the closing `]`, or BAIL.
 #[inline(never)]
 fn compact_array(b: &[u8], mut i: usize, depth: usize, found: &mut Found, src: u8) -> usize {
-    if b.get(i) == Some(&b']') {
+    if at(b, i) == b']' {
         return i + 1;
     }
     loop {
         let next = compact_value(b, i, depth, OTHER, found, src);
-        match b.get(next) {
-            Some(b',') => i = next + 1,
-            Some(b']') => return next + 1,
+        if next >= b.len() {
+            return BAIL;
+        }
+        match at(b, next) {
+            b',' => i = next + 1,
+            b']' => return next + 1,
             _ => return BAIL,
         }
     }
@@ -774,10 +793,11 @@ fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
 #[inline(never)]
 fn scalar_index(b: &[u8], i: usize, c: u8) -> usize {
     let mut v = i;
-    while b.get(v).is_some_and(u8::is_ascii_digit) {
+    // i < b.len(): the NUL at b.len() (`Padded`) ends the digits at the end at the latest.
+    while at(b, v).is_ascii_digit() {
         v += 1;
     }
-    if v > i && (c != b'0' || v == i + 1) && !matches!(b.get(v), Some(b'.' | b'e' | b'E')) {
+    if v > i && (c != b'0' || v == i + 1) && !matches!(at(b, v), b'.' | b'e' | b'E') {
         return v;
     }
     scalar_grammar(b, i, c).unwrap_or(usize::MAX)
@@ -1024,7 +1044,9 @@ mod tests {
                     t.push(alphabet[(k % alphabet.len() as u64) as usize]);
                     k /= alphabet.len() as u64;
                 }
-                assert_eq!(scalar_end(&t, 0, t[0]), scalar_grammar(&t, 0, t[0]), "{:?}", String::from_utf8_lossy(&t));
+                let first = t[0];
+                let p = Padded::of(&mut t);
+                assert_eq!(scalar_end(&p, 0, first), scalar_grammar(&p, 0, first), "{:?}", String::from_utf8_lossy(&p));
             }
         }
     }

@@ -492,6 +492,29 @@ fn a_record_that_was_not_copied_in_gets_an_error_object() {
     }
 }
 
+/// The scanner reads eight bytes past a record (its NUL and seven more, src/abi.rs): a record
+/// that ends right at the end of memory, where those bytes do not exist, is copied first and
+/// does not trap. Memory there is unused (zero bytes), so the record is not a JSON object.
+#[test]
+fn a_record_that_ends_at_the_end_of_memory_does_not_trap() {
+    let mut h = common::host();
+    let end = (h.memory_pages() * 65536) as u32;
+    for len in [1u32, 7, 8, 9, 64] {
+        let o = h.call_raw(0, 0, T, end - len, len);
+        assert!(!o.trapped, "record of {len} bytes at the end of memory: trapped");
+        let out = match o.result {
+            Ok(out) => out,
+            Err(e) => panic!("record of {len} bytes at the end of memory: dropped: {e}"),
+        };
+        let m = object(&out, "record at the end of memory");
+        let text = m.get("vpnlog_invalid").and_then(Value::as_str).unwrap_or_else(|| panic!("not wrapped: {}", show(&out)));
+        assert_eq!(text.len(), len as usize, "the whole record is kept");
+        let rec = log_record(DPD);
+        let v = appended(&rec, &common::run(&mut h, &rec), "vpn", "record after one at the end of memory");
+        assert_rule(&v, "aws.dpd.timeout.v2", "record after one at the end of memory");
+    }
+}
+
 #[test]
 fn memory_stays_flat_over_1000_mixed_records() {
     // (record, rule id or None for records that must come back unchanged)
