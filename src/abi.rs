@@ -64,29 +64,35 @@ fn run(form: Option<(Projection, Time)>, record: *const u8, len: u32) -> *const 
     let start = record as usize;
     let len = len as usize;
     let mem = memory_bytes();
-    let out = if start == 0 || start.checked_add(len).is_none_or(|end| end > mem) {
-        f.missing_record(len)
-    } else if start + len + json::PAD <= mem && unsafe { *record.add(len) } == 0 {
+    if start == 0 || start.checked_add(len).is_none_or(|end| end > mem) {
+        return missing(f, len);
+    }
+    if start + len + json::PAD <= mem && unsafe { *record.add(len) } == 0 {
         // SAFETY: the span and the PAD bytes after it lie inside linear memory, which is always
         // readable and which nothing else changes during the call; the first of those is 0.
         let rec = unsafe { json::Padded::new_unchecked(core::slice::from_raw_parts(record, len)) };
-        f.process_padded(rec, form)
-    } else {
-        // SAFETY: the span lies inside linear memory.
-        copied(f, unsafe { core::slice::from_raw_parts(record, len) }, form)
-    };
-    out.as_ptr()
+        return f.process_padded_at(rec, form);
+    }
+    // SAFETY: the span lies inside linear memory.
+    copied(f, unsafe { core::slice::from_raw_parts(record, len) }, form)
 }
 
-/// `run` for a record without the NUL and pad after it. Out of line: wasmi charges a function's
-/// whole body on entry, taken branches or not.
+/// `run` for a record without the NUL and pad after it. Out of line, as `missing`: wasmi
+/// charges a function's whole body on entry, taken branches or not.
 #[cold]
 #[inline(never)]
-fn copied(f: &'static mut Filter, rec: &[u8], form: Option<(Projection, Time)>) -> &'static [u8] {
+fn copied(f: &'static mut Filter, rec: &[u8], form: Option<(Projection, Time)>) -> *const u8 {
     match form {
-        None => f.process(rec),
-        Some((p, time)) => f.process_projected(rec, p, time),
+        None => f.process(rec).as_ptr(),
+        Some((p, time)) => f.process_projected(rec, p, time).as_ptr(),
     }
+}
+
+/// `run` for a record the host did not copy in.
+#[cold]
+#[inline(never)]
+fn missing(f: &'static mut Filter, len: usize) -> *const u8 {
+    f.missing_record(len).as_ptr()
 }
 
 #[inline(never)]

@@ -57,7 +57,17 @@ impl Filter {
     /// `process` for a record that already has the pad after it (a record Fluent Bit copied in
     /// with its trailing NUL, src/abi.rs).
     pub fn process_padded(&mut self, record: Padded, form: Option<(Projection, Time)>) -> &[u8] {
-        self.filter_with(record, form)
+        self.filter_with(record, form);
+        self.finished()
+    }
+
+    /// `process_padded` returning where the output starts (the module's exports need no more:
+    /// a plain pointer is returned in a register, a slice through memory).
+    #[cfg(target_family = "wasm")]
+    #[inline(always)]
+    pub(crate) fn process_padded_at(&mut self, record: Padded, form: Option<(Projection, Time)>) -> *const u8 {
+        self.filter_with(record, form);
+        self.out.as_ptr()
     }
 
     /// The record copied into `copy`, padded, and filtered.
@@ -75,7 +85,7 @@ impl Filter {
     /// (`form` None) or a projection, where the root object closes (after the record's last
     /// member). One copy of it for every export keeps the module small.
     #[inline(never)]
-    fn filter_with(&mut self, record: Padded, form: Option<(Projection, Time)>) -> &[u8] {
+    fn filter_with(&mut self, record: Padded, form: Option<(Projection, Time)>) {
         crate::probe!(1);
         self.out.clear();
         // One allocation for the record and what is appended; growing by doubling would leave
@@ -92,7 +102,7 @@ impl Filter {
                 self.scanned(record, form);
             }
         }
-        self.finish()
+        self.out.push(0);
     }
 
     /// A record that is `{"log":"<plain text>"}`, the text ending at `end`.

@@ -482,7 +482,7 @@ fn decode_other(b: &[u8], j: usize, out: &mut Vec<u8>) -> Option<usize> {
 /// spans of known keys into `found`. Returns None when `b` is not a valid JSON object.
 #[inline(never)]
 fn scan(b: &[u8], stack: &mut Vec<u64>, found: &mut Found, src: u8) -> Option<Root> {
-    let i = skip_ws(b, 0);
+    let i = ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }

@@ -58,12 +58,13 @@ fn every_pattern_compiles_and_every_example_captures_the_same() {
             .map(|r| Regex::new(r).unwrap_or_else(|e| panic!("{}: {r}: {e}", rule.id)))
             .collect();
         for ex in doc.examples {
-            let record = record_from_line(ex.line.as_bytes(), !ex.line.starts_with('{')).unwrap().unwrap();
+            let mut record = record_from_line(ex.line.as_bytes(), !ex.line.starts_with('{')).unwrap().unwrap();
+            let record = vpnlog::json::Padded::of(&mut record);
             let mut bufs = Buffers::default();
             let mut found = Found::default();
             let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
-            locate::locate(&record, &mut bufs, &mut found, &mut locs).expect("example is a JSON object");
-            let texts = locate::texts(&record, &bufs, found.present, &locs);
+            locate::locate(record, &mut bufs, &mut found, &mut locs).expect("example is a JSON object");
+            let texts = locate::texts(record.bytes(), &bufs, found.present, &locs);
             let Some(text) = pattern_text(rule, doc.anchors, &texts) else {
                 panic!("{}: no slot of the rule holds its anchor in example {}", rule.id, ex.line)
             };
