@@ -66,25 +66,30 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
     if SPARSE_SLOTS >> slot & 1 == 1 {
         // Sparse anchors are longer than a window: a shorter text holds none.
         let Some(last) = text.len().checked_sub(8) else { return };
-        let mut i = 0;
+        // On pointers: the skipping loop then steps one pointer and no index beside it.
+        let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
+        let mut p = base;
         loop {
-            i = next_wide_hit(text, i, last);
-            if i > last {
+            p = next_wide_hit(p, last);
+            if p > last {
                 return;
             }
+            let i = (p as usize).wrapping_sub(base as usize);
             bucket(text, i, wide_hash(wide_window(text, i)), slot, out);
-            i += STRIDE;
+            p = p.wrapping_add(STRIDE);
         }
     }
     let Some(last) = text.len().checked_sub(4) else { return };
-    let mut i = 0;
+    let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
+    let mut p = base;
     loop {
-        i = next_hit(text, i, last);
-        if i > last {
+        p = next_hit(p, last);
+        if p > last {
             return;
         }
+        let i = (p as usize).wrapping_sub(base as usize);
         bucket(text, i, hash(window(text, i)), slot, out);
-        i += 1;
+        p = p.wrapping_add(1);
     }
 }
 
@@ -119,24 +124,26 @@ fn in_filter(x: u32) -> bool {
     (unsafe { *FILTER.get_unchecked((f / 32) as usize) }) >> (f % 32) & 1 != 0
 }
 
-/// The first position from `i` on whose four-byte window passes the filter, or a position past
-/// `last`. `last + 4 <= text.len()`.
+/// The first address from `p` on whose four-byte window passes the filter, or an address past
+/// `last`, the last address of a text where four bytes remain.
 #[inline(never)]
-fn next_hit(text: &[u8], mut i: usize, last: usize) -> usize {
-    while i <= last && !in_filter(hash(window(text, i))) {
-        i += 1;
+fn next_hit(mut p: *const u8, last: *const u8) -> *const u8 {
+    // SAFETY: p <= last, and four bytes of the text start at last.
+    while p <= last && !in_filter(hash(u32::from_le(unsafe { (p as *const u32).read_unaligned() }))) {
+        p = p.wrapping_add(1);
     }
-    i
+    p
 }
 
-/// The first position from `i` on, in steps of STRIDE, whose eight-byte window passes the
-/// filter, or a position past `last`. `last + 8 <= text.len()`.
+/// The first address from `p` on, in steps of STRIDE, whose eight-byte window passes the
+/// filter, or an address past `last`, the last address of a text where eight bytes remain.
 #[inline(never)]
-fn next_wide_hit(text: &[u8], mut i: usize, last: usize) -> usize {
-    while i <= last && !in_filter(wide_hash(wide_window(text, i))) {
-        i += STRIDE;
+fn next_wide_hit(mut p: *const u8, last: *const u8) -> *const u8 {
+    // SAFETY: p <= last, and eight bytes of the text start at last.
+    while p <= last && !in_filter(wide_hash(u64::from_le(unsafe { (p as *const u64).read_unaligned() }))) {
+        p = p.wrapping_add(STRIDE);
     }
-    i
+    p
 }
 
 /// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that

@@ -96,21 +96,28 @@ fn utf8_run(b: &[u8], mut i: usize) -> Option<usize> {
 /// needs a closer look (a quote, a backslash, a control or non-ASCII byte, or the end). `b` is a
 /// `Padded`'s bytes: the NUL after them ends the run at the end at the latest, and the eight-byte
 /// read there stays within the pad. The loop holds only the eight-byte step.
-#[inline(never)]
+#[inline(always)]
 fn plain_run(b: &[u8], i: usize) -> usize {
-    let n = b.len();
-    if i >= n {
-        return n;
-    }
     let base = b.as_ptr();
-    // SAFETY: i < n; the loop stops at the NUL at b[n] at the latest, and every eight-byte read
-    // starts at or before it, so it ends within the seven readable bytes after it (`Padded`).
-    let mut p = unsafe { base.add(i) };
+    // The scan works on pointers, which the loop steps without an index beside them.
+    (plain_from(base.wrapping_add(i), base.wrapping_add(b.len())) as usize).wrapping_sub(base as usize)
+}
+
+/// `plain_run` from `p` in a padded buffer that ends at `end`: the address of the first byte
+/// that needs a closer look, or `end` when `p` is past it.
+#[inline(never)]
+fn plain_from(mut p: *const u8, end: *const u8) -> *const u8 {
+    if p >= end {
+        return end;
+    }
     loop {
+        // SAFETY: p < end + 1 on entry; the loop stops at the NUL at `end` at the latest, and
+        // every eight-byte read starts at or before it, so it ends within the seven readable
+        // bytes after it (`Padded`).
         let m = special(u64::from_le(unsafe { (p as *const u64).read_unaligned() }));
         p = p.wrapping_add(8);
         if m != 0 {
-            return (p as usize - base as usize - 8) + (m.trailing_zeros() / 8) as usize;
+            return p.wrapping_sub(8).wrapping_add((m.trailing_zeros() / 8) as usize);
         }
     }
 }
