@@ -11,7 +11,7 @@ include!("src/fields.rs");
 /// Buckets of the anchor hash table, and bits of the filter in front of it (must match
 /// src/dispatch.rs).
 const HASH_BITS: u32 = 12;
-const FILTER_BITS: u32 = 16;
+const FILTER_BITS: u32 = 17;
 /// ENTRIES layout (must match src/dispatch.rs), from the top: check bits, the tag of the
 /// anchor's last four bytes, the first-window flag, the anchor index, and where the anchor's
 /// last four bytes start after the window's start (`rel`).
@@ -323,6 +323,22 @@ fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, Strin
     })
 }
 
+/// A rule's `set` entry as the module stores it (catalogue::SetField, 8 bytes): the field, the
+/// kind of its value (0 string, 1 number, 2 flag), and the value's bytes (a flag's value in `len`).
+fn set_field_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, String> {
+    let (name, ty) = (FIELDS[f].name, FIELDS[f].ty);
+    let (kind, bytes, flag) = match (ty, v) {
+        (FieldType::Str, toml::Value::String(x)) => (0, x.as_bytes().to_vec(), 0),
+        (FieldType::Num, toml::Value::Integer(n)) if *n >= 0 => (1, n.to_string().into_bytes(), 0),
+        (FieldType::Bool, toml::Value::Boolean(x)) => (2, Vec::new(), *x as usize),
+        _ => return Err(format!("{ctx}: `{name}` has the wrong type")),
+    };
+    if bytes.len() > u8::MAX as usize {
+        return Err(format!("{ctx}: the `set` value of `{name}` is longer than 255 bytes"));
+    }
+    Ok(format!("SetField {{ ptr: {}.as_ptr(), field: {f}, kind: {kind}, len: {} }}", lit(&bytes), if kind == 2 { flag } else { bytes.len() }))
+}
+
 /// The four tables of static output texts (see `Texts::code`).
 #[derive(Clone, Copy)]
 enum Text {
@@ -542,6 +558,7 @@ fn build() -> Result<String, String> {
             };
             // `when`: the slot contains the literal; `when_equals`: the slot is exactly the literal.
             let mut when_code = String::new();
+            let mut when_n = 0usize;
             for (key, exact) in [("when", false), ("when_equals", true)] {
                 if let Some(w) = r.get(key) {
                     let w = w.as_table().ok_or(format!("{ctx}: `{key}` must be a table"))?;
@@ -549,6 +566,7 @@ fn build() -> Result<String, String> {
                         let si = find_slot(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in {key}"))?;
                         let v = v.as_str().ok_or(format!("{ctx}: {key} values must be strings"))?;
                         let _ = write!(when_code, "({si}, {}, {exact}), ", lit(v.as_bytes()));
+                        when_n += 1;
                     }
                 }
             }
@@ -584,6 +602,7 @@ fn build() -> Result<String, String> {
             }
 
             let mut set_code = String::new();
+            let mut set_n = 0usize;
             if let Some(st) = r.get("set") {
                 let st = st.as_table().ok_or(format!("{ctx}: `set` must be a table"))?;
                 for (k, v) in st {
@@ -595,7 +614,8 @@ fn build() -> Result<String, String> {
                     if v.as_str().is_some_and(|x| x.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\')) {
                         return Err(format!("{ctx}: the `set` string of `{k}` holds a character JSON escapes"));
                     }
-                    let _ = write!(set_code, "({f}, {}), ", toml_value_code(f, v, &ctx)?);
+                    let _ = write!(set_code, "{}, ", set_field_code(f, v, &ctx)?);
+                    set_n += 1;
                 }
             }
 
@@ -690,15 +710,26 @@ fn build() -> Result<String, String> {
                 after_vendor.push(projections.vendor(vendor, &ctx)?);
             }
             let native = "#[cfg(not(target_os = \"wasi\"))]";
+            // A rule keeps each list's length in one byte (catalogue::Rule).
+            let matchers_n = patterns.len();
+            if [id_tail.len(), when_n, matchers_n, set_n].iter().any(|&n| n > u8::MAX as usize) {
+                return Err(format!("{ctx}: id, `when`, patterns or `set` longer than 255"));
+            }
             let _ = writeln!(
                 rules_code,
-                "    Rule {{ {native} id: {id:?}, id_tail: {id_tail:?}, {native} vendor: {vendor:?}, \
+                "    Rule {{ {native} id: {id:?}, id_ptr: {id_tail:?}.as_ptr(), id_len: {}, {native} vendor: {vendor:?}, \
                  {native} kind: {kind:?}, {native} event: {event:?}, \
                  {native} outcome: {outcome:?}, severity: {sev_i}, level_severity: {}, phase: {phase}, \
                  {native} ike_version: {ike_version}, {native} reason: {reason:?}, {native} hint: {hint:?}, \
-                 slots: {slot_mask}, text: {text_slot}, when: &[{when_code}], {native} patterns: &[{pat_code}], matchers: &[{matcher_code}], set: &[{set_code}], \
+                 slots: {slot_mask}, text: {text_slot}, when_ptr: {{ const W: &[When] = &[{when_code}]; W }}.as_ptr(), when_len: {}, {native} patterns: &[{pat_code}], \
+                 matchers_ptr: {{ const M: &[Pattern] = &[{matcher_code}]; M }}.as_ptr(), matchers_len: {}, \
+                 set_ptr: {{ const S: &[SetField] = &[{set_code}]; S }}.as_ptr(), set_len: {}, \
                  head: {head_i}, tail: {tail_i}, after: {after_i}, hint_text: {hint_i} }},",
+                id_tail.len(),
                 vendor == "alibaba",
+                when_n,
+                matchers_n,
+                set_n,
             );
             let anchor_strs: Vec<String> = anchor_list.iter().map(|a| format!("{a:?}")).collect();
             let pattern_strs: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();

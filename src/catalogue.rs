@@ -119,8 +119,9 @@ impl Pattern {
 pub struct Rule {
     #[cfg(not(target_os = "wasi"))]
     pub id: &'static str,
-    /// The id after its `vendor.` prefix (which is part of the `after` text).
-    pub id_tail: &'static str,
+    /// The id after its `vendor.` prefix (which is part of the `after` text): `id_tail()`.
+    pub(crate) id_ptr: *const u8,
+    pub(crate) id_len: u8,
     #[cfg(not(target_os = "wasi"))]
     pub vendor: &'static str,
     #[cfg(not(target_os = "wasi"))]
@@ -145,16 +146,18 @@ pub struct Rule {
     pub slots: u32,
     /// The slot the patterns read (255: the slot the anchor was found in).
     pub text: u8,
-    /// (slot, literal, exact): the slot must be present and contain the literal (exact: be it).
-    pub when: &'static [(u8, &'static [u8], bool)],
+    /// `when()`: (slot, literal, exact) conditions.
+    pub(crate) when_ptr: *const When,
+    pub(crate) when_len: u8,
     /// The patterns' tokens (for other engines: src/regex.rs, the VRL program).
     #[cfg(not(target_os = "wasi"))]
     pub patterns: &'static [&'static [Tok]],
-    /// The same patterns as the matcher runs them. Tried in order; an empty list means the
-    /// anchor alone decides.
-    pub matchers: &'static [Pattern],
-    /// (output field index, value)
-    pub set: &'static [(u8, Const)],
+    /// `matchers()`: the patterns as the matcher runs them.
+    pub(crate) matchers_ptr: *const Pattern,
+    pub(crate) matchers_len: u8,
+    /// `set()`: the constant output fields.
+    pub(crate) set_ptr: *const SetField,
+    pub(crate) set_len: u8,
     /// The static output, as indices into the tables of distinct texts (each stored once):
     /// HEADS, before the severity value: `"kind":"..",...,"severity":"`;
     pub head: u8,
@@ -166,10 +169,67 @@ pub struct Rule {
     pub hint_text: u16,
 }
 
+/// A rule's constant output field, as the module stores it (8 bytes instead of 16 for a
+/// (field, Const) pair): `get` gives the field's index and its value.
+#[derive(Clone, Copy, Debug)]
+pub struct SetField {
+    pub(crate) ptr: *const u8,
+    pub(crate) field: u8,
+    /// 0: a string, 1: a number (decimal digits), 2: a flag (its value in `len`).
+    pub(crate) kind: u8,
+    pub(crate) len: u8,
+}
+
+// SAFETY: `ptr` points into a static byte string (build.rs).
+unsafe impl Sync for SetField {}
+
+impl SetField {
+    /// (output field index, value).
+    pub fn get(&self) -> (u8, Const) {
+        // SAFETY: build.rs sets ptr and len from one static byte string (unused for a flag).
+        let bytes = || unsafe { core::slice::from_raw_parts(self.ptr, self.len as usize) };
+        let value = match self.kind {
+            0 => Const::Str(bytes()),
+            1 => Const::Num(bytes()),
+            _ => Const::Bool(self.len != 0),
+        };
+        (self.field, value)
+    }
+}
+
+/// A rule's condition: (slot, literal, exact): the slot must be present and contain the literal
+/// (exact: be it).
+pub type When = (u8, &'static [u8], bool);
+
+// SAFETY: a Rule's pointers point into static arrays that nothing writes (build.rs).
+unsafe impl Sync for Rule {}
+
 /// The severities, by the index a rule stores (build.rs SEVERITIES).
 pub const SEVERITY_NAMES: [&str; 3] = ["info", "warn", "critical"];
 
 impl Rule {
+    // The four slices below are kept as a pointer and a one-byte length (a rule is 36 bytes
+    // instead of 48 in the module); build.rs sets each pair from one static array or string.
+    /// The id after its `vendor.` prefix (which is part of the `after` text).
+    pub fn id_tail(&self) -> &'static str {
+        // SAFETY: see above; the bytes are a `str` literal's.
+        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.id_ptr, self.id_len as usize)) }
+    }
+    /// The conditions on the record's slots (all must hold).
+    pub fn when(&self) -> &'static [When] {
+        // SAFETY: see above.
+        unsafe { core::slice::from_raw_parts(self.when_ptr, self.when_len as usize) }
+    }
+    /// The patterns as the matcher runs them, tried in order; none: the anchor alone decides.
+    pub fn matchers(&self) -> &'static [Pattern] {
+        // SAFETY: see above.
+        unsafe { core::slice::from_raw_parts(self.matchers_ptr, self.matchers_len as usize) }
+    }
+    /// The constant output fields.
+    pub fn set(&self) -> &'static [SetField] {
+        // SAFETY: see above.
+        unsafe { core::slice::from_raw_parts(self.set_ptr, self.set_len as usize) }
+    }
     /// The rule's severity name.
     pub fn severity(&self) -> &'static str {
         SEVERITY_NAMES.get(self.severity as usize).copied().unwrap_or("info")

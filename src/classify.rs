@@ -201,12 +201,14 @@ fn message_match<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classific
 #[inline(never)]
 fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut Candidates) -> Option<Classification<'a>> {
     let mut caps = Caps::default();
-    let mut last = (u16::MAX, u8::MAX);
-    for &(r, s) in cands.sorted() {
-        if (r, s) == last {
+    // No item is u32::MAX (a rule index has 16 bits).
+    let mut last = u32::MAX;
+    for &item in cands.sorted() {
+        if item == last {
             continue;
         }
-        last = (r, s);
+        last = item;
+        let (r, s) = dispatch::candidate(item);
         let Some(rule) = RULES.get(r as usize) else { continue };
         let ts = if rule.text == 255 { s } else { rule.text };
         let Some(text) = texts.get(ts as usize).copied().flatten() else { continue };
@@ -214,7 +216,8 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
             continue;
         }
         caps.clear();
-        let matched = rule.matchers.is_empty() || rule.matchers.iter().any(|p| template::matches(p, text, &mut caps));
+        let matchers = rule.matchers();
+        let matched = matchers.is_empty() || matchers.iter().any(|p| template::matches(p, text, &mut caps));
         crate::probe!(41);
         if matched {
             let d = describe(rule, &caps, texts, present);
@@ -226,7 +229,7 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
 }
 
 fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
-    rule.when.iter().all(|&(s, lit, exact)| {
+    rule.when().iter().all(|&(s, lit, exact)| {
         texts.get(s as usize).copied().flatten().is_some_and(|t| if exact { t == lit } else { template::find(t, lit, 0).is_some() })
     })
 }
@@ -257,7 +260,8 @@ fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>;
     if c.set & NUM_FIELDS != 0 {
         strip_zeros(&mut c);
     }
-    for &(fi, k) in rule.set {
+    for s in rule.set() {
+        let (fi, k) = s.get();
         c.put_if_none(fi as usize, konst(k));
     }
     if present & ENRICH_SLOTS != 0 {

@@ -8,7 +8,7 @@ use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 
 /// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
 const HASH_BITS: u32 = 12;
-const FILTER_BITS: u32 = 16;
+const FILTER_BITS: u32 = 17;
 const ENTRY_REL_BITS: u32 = 6;
 const ENTRY_ANCHOR_BITS: u32 = 10;
 const ENTRY_TAG_BITS: u32 = 4;
@@ -18,30 +18,38 @@ const ENTRY_CHECK_SHIFT: u32 = ENTRY_TAG_SHIFT + ENTRY_TAG_BITS;
 /// At most this many (rule, slot) candidates per record; more are ignored.
 pub const MAX_CANDIDATES: usize = 64;
 
-/// Rules whose anchor occurs in the record, with the slot it occurs in.
+/// Rules whose anchor occurs in the record, with the slot it occurs in: each item is
+/// `rule << 8 | slot` (`candidate` reads it), so that items sort by rule, then slot, as
+/// integers, and a zeroed table (one fill, not a store per item) starts the filter.
 pub struct Candidates {
     pub n: usize,
-    pub items: [(u16, u8); MAX_CANDIDATES],
+    pub items: [u32; MAX_CANDIDATES],
 }
 
 impl Default for Candidates {
     fn default() -> Self {
-        Candidates { n: 0, items: [(0, 0); MAX_CANDIDATES] }
+        Candidates { n: 0, items: [0; MAX_CANDIDATES] }
     }
+}
+
+/// An item of `Candidates` as (rule index, slot).
+#[inline(always)]
+pub fn candidate(item: u32) -> (u16, u8) {
+    ((item >> 8) as u16, item as u8)
 }
 
 impl Candidates {
     #[inline(always)]
     fn push(&mut self, rule: u16, slot: u8) {
         if let Some(x) = self.items.get_mut(self.n) {
-            *x = (rule, slot);
+            *x = (rule as u32) << 8 | slot as u32;
             self.n += 1;
         }
     }
 
     /// Candidates in catalogue order (rule priority), insertion-sorted: the list is short and
     /// usually sorted already. Duplicates stay; the caller skips them.
-    pub fn sorted(&mut self) -> &[(u16, u8)] {
+    pub fn sorted(&mut self) -> &[u32] {
         let items = &mut self.items[..self.n];
         for i in 1..items.len() {
             let mut j = i;
@@ -204,7 +212,7 @@ mod tests {
                         let mut c = Candidates::default();
                         scan(&t, slot, &mut c);
                         for &r in an.rules() {
-                            assert!(c.items[..c.n].contains(&(r, slot)), "{:?} in slot {slot} after {pad} bytes", String::from_utf8_lossy(an.text()));
+                            assert!(c.items[..c.n].iter().any(|&x| candidate(x) == (r, slot)), "{:?} in slot {slot} after {pad} bytes", String::from_utf8_lossy(an.text()));
                         }
                     }
                 }

@@ -306,7 +306,10 @@ pub struct Found {
 
 impl Default for Found {
     fn default() -> Self {
-        Found { present: 0, prio: [255; NSLOTS], span: [Span::default(); NSLOTS], src: [0; NSLOTS], has_vpn: false, has_vpnlog: false, vpn_is_ours: false }
+        // SAFETY: a Span of zeros is valid (0..0, not escaped, not a string); zeroing the array
+        // takes one fill where `[Span::default(); NSLOTS]` takes a store per field.
+        let span: [Span; NSLOTS] = unsafe { core::mem::zeroed() };
+        Found { present: 0, prio: [255; NSLOTS], span, src: [0; NSLOTS], has_vpn: false, has_vpnlog: false, vpn_is_ours: false }
     }
 }
 

@@ -126,7 +126,7 @@ impl<'a> Fields<'a> {
         }
         let vendor = VENDOR_NAMES.get(f.vendor).map_or(&[][..], |v| v.0);
         f.put(VENDOR, str_val(vendor));
-        f.put(RULE, V::Id(vendor, r.id_tail.as_bytes()));
+        f.put(RULE, V::Id(vendor, r.id_tail().as_bytes()));
         let mut m = c.set >> CORE_FIELDS << CORE_FIELDS;
         while m != 0 {
             let i = m.trailing_zeros() as usize;

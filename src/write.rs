@@ -46,7 +46,7 @@ fn put(out: &mut Vec<u8>, b: &[u8]) {
 #[inline(never)]
 pub fn member(out: &mut Vec<u8>, key: &[u8], c: &Classification) {
     let r = c.rule;
-    let (head, sev, tail, hint, after, id) = (r.head(), c.severity.as_bytes(), r.tail(), r.hint_json(), r.after(), r.id_tail.as_bytes());
+    let (head, sev, tail, hint, after, id) = (r.head(), c.severity.as_bytes(), r.tail(), r.hint_json(), r.after(), r.id_tail().as_bytes());
     // Room for all of it but what escaping adds (`string` makes its own room).
     let fields = c.set.count_ones() as usize * FIELD_ROOM + c.bytes;
     out.reserve(key.len() + head.len() + sev.len() + tail.len() + hint.len() + after.len() + id.len() + 6 + fields);

@@ -53,11 +53,11 @@ fn main() {
         }
         let text = SLOTS.get(rule.text as usize).copied();
         let when: Vec<(&str, String, bool)> = rule
-            .when
+            .when()
             .iter()
             .map(|(s, lit, exact)| (SLOTS[*s as usize], String::from_utf8_lossy(lit).into_owned(), *exact))
             .collect();
-        let set: Vec<(&str, String)> = rule.set.iter().map(|(f, c)| (FIELDS[*f as usize].name, json_const(c))).collect();
+        let set: Vec<(&str, String)> = rule.set().iter().map(|s| s.get()).map(|(f, c)| (FIELDS[f as usize].name, json_const(&c))).collect();
         writeln!(
             out,
             "    NaiveRule {{ id: {:?}, vendor: {:?}, kind: {:?}, event: {:?}, outcome: {:?}, severity: {:?}, \

@@ -460,9 +460,9 @@ fn rule_section(o: &mut String, r: &Rule, d: &RuleDoc) {
         if anchors.len() == 1 { "" } else { "s (any)" },
         anchors.join(", ")
     );
-    if !r.when.is_empty() {
+    if !r.when().is_empty() {
         let when: Vec<String> = r
-            .when
+            .when()
             .iter()
             .map(|(s, lit, exact)| {
                 format!(
@@ -475,11 +475,12 @@ fn rule_section(o: &mut String, r: &Rule, d: &RuleDoc) {
             .collect();
         let _ = writeln!(o, "- only when: {}", when.join(" and "));
     }
-    if !r.set.is_empty() {
+    if !r.set().is_empty() {
         let set: Vec<String> = r
-            .set
+            .set()
             .iter()
-            .map(|(f, c)| format!("`{}` = `{}`", field_name(*f), const_text(c)))
+            .map(|s| s.get())
+            .map(|(f, c)| format!("`{}` = `{}`", field_name(f), const_text(&c)))
             .collect();
         let _ = writeln!(o, "- sets: {}", set.join(", "));
     }

@@ -203,7 +203,7 @@ fn rule_block(o: &mut String, i: usize, rule: &Rule) {
     let _ = writeln!(o, "\n# {}", rule.id);
     let anchors = rule_anchors(i);
     let when: Vec<String> = rule
-        .when
+        .when()
         .iter()
         .map(|(s, lit, exact)| {
             let (n, lit) = (SLOTS[*s as usize], string(&String::from_utf8_lossy(lit)));
@@ -266,8 +266,8 @@ fn meaning(o: &mut String, rule: &Rule, indent: &str) {
     members.push(("rule", string(rule.id)));
     let body: Vec<String> = members.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     let _ = writeln!(o, "{indent}v = {{{}}}", body.join(", "));
-    for (f, k) in rule.set {
-        let _ = writeln!(o, "{indent}{} = {}", out_path(FIELDS[*f as usize].name), konst(k));
+    for (f, k) in rule.set().iter().map(|s| s.get()) {
+        let _ = writeln!(o, "{indent}{} = {}", out_path(FIELDS[f as usize].name), konst(&k));
     }
     if rule.level_severity {
         let _ = writeln!(o, "{indent}level_severity = true");

@@ -70,8 +70,8 @@ fn every_pattern_compiles_and_every_example_captures_the_same() {
             };
             let text_str = String::from_utf8(text.clone()).expect("slot text is UTF-8");
             // Patterns in order, as the rule tries them, up to the first the module matches.
-            assert_eq!(rule.matchers.len(), regexes.len(), "{}", rule.id);
-            for (pattern, re) in rule.matchers.iter().zip(&regexes) {
+            assert_eq!(rule.matchers().len(), regexes.len(), "{}", rule.id);
+            for (pattern, re) in rule.matchers().iter().zip(&regexes) {
                 compared += 1;
                 let module = module_captures(pattern, &text);
                 let by_regex = regex_captures(re, &text_str);
@@ -102,7 +102,7 @@ fn every_pattern_compiles_and_every_example_captures_the_same() {
 fn hand_made_texts() {
     let rule = RULES.iter().find(|r| r.id == "openvpn.tunnel.p2s_connected").expect("rule exists");
     // "[{user:word}] Peer Connection Initiated with [AF_INET]{peer.ip:ip}:{peer.port:num}"
-    let (toks, pattern) = (rule.patterns[0], &rule.matchers[0]);
+    let (toks, pattern) = (rule.patterns[0], &rule.matchers()[0]);
     let re = Regex::new(&pattern_regex(toks)).unwrap();
     let check = |text: &str, expected: Option<Vec<(&str, &str)>>| {
         let expected: Option<Vec<(String, String)>> =
