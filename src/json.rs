@@ -10,7 +10,7 @@
 //! of the buffer: the NUL, which no string body may hold, stops them. The private functions below
 //! take the padded buffer's bytes as a slice; the public ones take the `Padded` itself.
 
-use crate::locate::{Found, Key, OTHER, Parent, classify_key_at, key_parent, key_shape_known, maybe_known_key};
+use crate::locate::{Found, Key, OTHER, Parent, classify_key_at, key_parent, key_shape_known, maybe_known_key, short_key};
 
 /// Where a value sits in a buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -717,7 +717,15 @@ fn compact_array(b: &[u8], mut i: usize, depth: usize, found: &mut Found, src: u
 /// `known_key`.
 #[inline(never)]
 fn compact_key(b: &[u8], s: usize, e: usize, parent: Parent, found: &mut Found) -> Key {
-    let key = classify_key_at(b, s, e, parent);
+    let len = e.wrapping_sub(s);
+    // Most keys have at most eight bytes: one word read where the key lies identifies them; the
+    // rest are classified out of line.
+    let key = if len.wrapping_sub(1) < 8 {
+        // SAFETY: s < b.len() (the key's first byte), and the pad covers the eight bytes from s.
+        short_key(u64::from_le(unsafe { (b.as_ptr().add(s) as *const u64).read_unaligned() }), len, parent)
+    } else {
+        classify_key_at(b, s, e, parent)
+    };
     found.note_key(key);
     key
 }
@@ -744,7 +752,8 @@ fn escaped_key(b: &[u8], s: usize, from: usize, sc: &Scanner, found: &mut Found)
     }
     let mut text = Vec::new();
     unescape(raw, &mut text);
-    let key = if maybe_known_key(&text, 0, text.len()) { known_key(&text, 0, text.len(), sc, found) } else { OTHER };
+    let text = Padded::of(&mut text).bytes();
+    let key = if maybe_known_key(text, 0, text.len()) { known_key(text, 0, text.len(), sc, found) } else { OTHER };
     Some((e, key))
 }
 

@@ -267,10 +267,21 @@ pub fn classify_key(parent: Parent, k: &[u8]) -> Key {
     key_of_words(&key_words(k), k.len(), parent)
 }
 
+/// `classify_key` for a key of `len` bytes (1 to 8) whose first eight bytes, read where it
+/// lies, are `w` (the bytes after the key are masked off).
+#[inline(always)]
+pub fn short_key(w: u64, len: usize, parent: Parent) -> Key {
+    debug_assert!((1..=8).contains(&len));
+    if parent == Parent::Other {
+        return OTHER;
+    }
+    key_of_words(&[w & (u64::MAX >> ((64 - 8 * len as u32) & 63)), 0, 0], len, parent)
+}
+
 /// `classify_key` for the key `b[s..e]`, read as words where they lie when the record holds
 /// eight bytes from the key's start (a key is followed by at least `":` and a value, so this
 /// fails only near the end of a short input).
-#[inline(always)]
+#[inline(never)]
 pub fn classify_key_at(b: &[u8], s: usize, e: usize, parent: Parent) -> Key {
     let len = e.wrapping_sub(s);
     if parent == Parent::Other || len.wrapping_sub(1) >= MAX_KEY || s + 8 > b.len() || e > b.len() {
@@ -535,6 +546,13 @@ mod tests {
     /// key one byte off, shorter or longer, or in another container, is not.
     #[test]
     fn the_key_table_finds_exactly_its_keys() {
+        // The eight bytes from `i` of a padded buffer.
+        let word = |p: &json::Padded, i: usize| {
+            let mut w = [0u8; 8];
+            // SAFETY: i < p.len(), and the pad covers the bytes after the end.
+            unsafe { core::ptr::copy_nonoverlapping(p.as_ptr().add(i), w.as_mut_ptr(), 8) };
+            u64::from_le_bytes(w)
+        };
         let parents = [Parent::Root, Parent::Message, Parent::Properties, Parent::Data, Parent::Vpn, Parent::Other];
         for (i, &(parent, key, _, _)) in KEYS.iter().enumerate() {
             let want = (i + 1) as Key;
@@ -545,6 +563,12 @@ mod tests {
                     b.extend_from_slice(key);
                     b.extend_from_slice(tail);
                     assert_eq!(classify_key_at(&b, pad, pad + key.len(), parent), want, "{} at {pad}", String::from_utf8_lossy(key));
+                    if key.len() <= 8 {
+                        // As the compact scanner reads a short key: one word where it lies, in
+                        // a padded buffer (what follows the key must not matter).
+                        let p = json::Padded::of(&mut b);
+                        assert_eq!(short_key(word(&p, pad), key.len(), parent), want, "{} at {pad} (short)", String::from_utf8_lossy(key));
+                    }
                 }
             }
             for &other in parents.iter().filter(|&&p| p != parent) {
@@ -559,8 +583,12 @@ mod tests {
             }
             for v in variants.iter().filter(|v| !KEYS.iter().any(|e| e.0 == parent && e.1 == v.as_slice())) {
                 assert_eq!(classify_key(parent, v), OTHER, "{}", String::from_utf8_lossy(v));
-                let b = [v.as_slice(), b"\":1}"].concat();
+                let mut b = [v.as_slice(), b"\":1}"].concat();
                 assert_eq!(classify_key_at(&b, 0, v.len(), parent), OTHER, "{}", String::from_utf8_lossy(v));
+                if (1..=8).contains(&v.len()) {
+                    let p = json::Padded::of(&mut b);
+                    assert_eq!(short_key(word(&p, 0), v.len(), parent), OTHER, "{} (short)", String::from_utf8_lossy(v));
+                }
             }
         }
     }
