@@ -134,7 +134,7 @@ impl NaiveFilter {
             let holds = |&(slot, lit, exact): &(&str, &str, bool)| {
                 slot_text(record, slot).is_some_and(|t| if exact { t == lit } else { t.contains(lit) })
             };
-            if !rule.when().iter().all(holds) {
+            if !rule.when.iter().all(holds) {
                 continue;
             }
             let Some(text) = rule.text.map_or(Some(found_in), |slot| slot_text(record, slot)) else { continue };
