@@ -433,8 +433,12 @@ fn decode_index(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
 #[inline(never)]
 fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
     let i = i.min(b.len());
-    // The decoded text is never longer than what it is decoded from.
+    // The decoded text is never longer than what it is decoded from: when what is left of the
+    // buffer is small, room for all of it is made at once and the loop checks nothing.
     let room = b.len() - i + 1;
+    if room > DECODE_AT_ONCE {
+        return decode_plain_checked(b, i, out);
+    }
     if out.capacity() - out.len() < room {
         grow(out, room);
     }
@@ -471,6 +475,29 @@ fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
         }
         out.set_len(q.offset_from(start) as usize);
         p.offset_from(base) as usize
+    }
+}
+
+/// How much of the buffer `decode_plain` makes room for at once: a big record's text is
+/// decoded with the room made run by run (`decode_plain_checked`), so that a short string in a
+/// big record does not reserve the rest of the record.
+const DECODE_AT_ONCE: usize = 64 << 10;
+
+/// `decode_plain` making room run by run.
+#[inline(never)]
+fn decode_plain_checked(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    loop {
+        let j = plain_run(b, i);
+        let d = match b.get(j..j + 2) {
+            Some(&[b'\\', e]) => SIMPLE_UNESCAPE[e as usize],
+            _ => 0,
+        };
+        out.extend_from_slice(&b[i..j]);
+        if d == 0 {
+            return j;
+        }
+        out.push(d);
+        i = j + 2;
     }
 }
 
@@ -1113,6 +1140,24 @@ mod tests {
             }
         }
         assert!(n > 1000, "only {n} valid strings");
+    }
+
+    /// The one-pass decoding of a long string (past DECODE_AT_ONCE, where room is made run by
+    /// run) and of the same text as a short one, against `string_end` and `unescape`.
+    #[test]
+    fn long_strings_decode_as_short_ones_do() {
+        let unit: &[u8] = br#"key=\"value\" k2=plain text\n\tmore\\ \/x"#;
+        for units in [1usize, 10, DECODE_AT_ONCE / unit.len() + 1, 2 * DECODE_AT_ONCE / unit.len()] {
+            let mut s = unit.repeat(units);
+            s.extend_from_slice(b"\"tail");
+            let s = Padded::of(&mut s);
+            let (e, _) = s.string_end(0).expect("a valid string");
+            let mut want = Vec::new();
+            unescape(&s[..e], &mut want);
+            let mut got = b"kept".to_vec();
+            assert_eq!(s.decode_string(0, &mut got), Some(e), "{units} units");
+            assert!(got[4..] == want[..], "{units} units: the decoded text differs");
+        }
     }
 
     /// `clean_run` against a byte-at-a-time reference, as `plain_run` below.
