@@ -478,10 +478,11 @@ fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
     }
 }
 
-/// How much of the buffer `decode_plain` makes room for at once: a big record's text is
-/// decoded with the room made run by run (`decode_plain_checked`), so that a short string in a
-/// big record does not reserve the rest of the record.
-const DECODE_AT_ONCE: usize = 64 << 10;
+/// How much of the buffer `decode_plain` makes room for at once (the text buffer keeps that
+/// much at most for the life of the filter). Past it, a big record's text is decoded with the
+/// room made run by run (`decode_plain_checked`, slower per escape), so that a short string in
+/// a 4 MiB record does not reserve the rest of the record.
+const DECODE_AT_ONCE: usize = 256 << 10;
 
 /// `decode_plain` making room run by run.
 #[inline(never)]
@@ -1143,7 +1144,7 @@ mod tests {
     }
 
     /// The one-pass decoding of a long string (past DECODE_AT_ONCE, where room is made run by
-    /// run) and of the same text as a short one, against `string_end` and `unescape`.
+    /// run) and of shorter ones, against `string_end` and `unescape`.
     #[test]
     fn long_strings_decode_as_short_ones_do() {
         let unit: &[u8] = br#"key=\"value\" k2=plain text\n\tmore\\ \/x"#;
