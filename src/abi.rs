@@ -57,7 +57,7 @@ pub extern "C" fn vpnlog_filter(_tag: *const u8, _tag_len: u32, _sec: u32, _nsec
 /// Filters the record at `record` (`len` bytes) in the form `form`. Fluent Bit's json mode
 /// copies a record in with a NUL after it: when that NUL is there and the pad the scanner reads
 /// (json::PAD bytes) lies inside memory, the record is filtered where it is; otherwise
-/// (another host, msgpack mode) the filter copies it first.
+/// (another host, msgpack mode, a record at the end of memory) the filter copies it first.
 #[inline(always)]
 fn run(form: Option<(Projection, Time)>, record: *const u8, len: u32) -> *const u8 {
     let f = filter();

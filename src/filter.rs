@@ -74,9 +74,7 @@ impl Filter {
     #[inline(never)]
     fn padded_copy(&mut self, record: &[u8], form: Option<(Projection, Time)>) -> &[u8] {
         let mut copy = core::mem::take(&mut self.copy);
-        copy.clear();
-        copy.extend_from_slice(record);
-        self.filter_with(Padded::of(&mut copy), form);
+        self.filter_with(Padded::copy_into(&mut copy, record), form);
         self.copy = copy;
         self.finished()
     }
@@ -282,9 +280,7 @@ impl Filter {
     pub fn classify<'a>(&'a mut self, record: &[u8]) -> Option<Classification<'a>> {
         let mut found = Found::default();
         let mut locs: [Loc; NSLOTS] = [None; NSLOTS];
-        self.copy.clear();
-        self.copy.extend_from_slice(record);
-        let record = Padded::of(&mut self.copy);
+        let record = Padded::copy_into(&mut self.copy, record);
         locate::locate(record, &mut self.bufs, &mut found, &mut locs)?;
         let texts = locate::texts(record.bytes(), &self.bufs, found.present, &locs);
         classify::classify(&texts, found.present, &mut self.cands)

@@ -152,6 +152,13 @@ impl<'a> Padded<'a> {
         Padded(v)
     }
 
+    /// A copy of `bytes` in `buf` (its previous content dropped), padded.
+    pub fn copy_into(buf: &'a mut Vec<u8>, bytes: &[u8]) -> Self {
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        Self::of(buf)
+    }
+
     /// The bytes (without the pad).
     #[inline(always)]
     pub fn bytes(self) -> &'a [u8] {
