@@ -154,11 +154,9 @@ fn next_wide_hit(mut p: *const u8, last: *const u8) -> *const u8 {
     p
 }
 
-/// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that
-/// the loop stays small) when its check bits equal the hash's and its tag equals that of the
-/// text's four bytes where the anchor's last four would be (`rel` bytes on): anchors that
-/// share this window (FortiGate's logids, which differ in their last digits) are mostly told
-/// apart here.
+/// Walks the bucket of the window hash `x` at `i`. An entry whose check bits equal the hash's
+/// goes on to `tagged`. The loop holds only that test: wasmi charges a loop's whole body at
+/// every turn, and most entries fail it.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let h = (x >> (32 - HASH_BITS)) as usize;
@@ -166,37 +164,104 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
     for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
         if e >> ENTRY_CHECK_SHIFT == check {
-            let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
-            if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
-                verify(text, i, e, slot, out);
-            }
+            tagged(text, i, e, slot, out);
         }
     }
 }
 
+/// Entry `e` goes on to `verify` when its tag equals that of the text's four bytes where the
+/// anchor's last four would be (`rel` bytes on): anchors that share this window (FortiGate's
+/// logids, which differ in their last digits) are mostly told apart here. Small and out of
+/// line, as a function body is charged whole on entry.
+#[inline(never)]
+fn tagged(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
+    let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+    if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
+        verify(text, i, e, slot, out);
+    }
+}
+
 /// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
-/// adds its rules. In a slot tested at every position only the anchor's first window counts.
-/// One function: most entries that reach it (their check bits and tag agree) are the anchor,
-/// and an early reject inside a body saves nothing in wasmi, which charges the body whole.
+/// adds its rules (`add_rules`, out of line: a third of the entries that reach here are not
+/// the anchor). In a slot tested at every position only the anchor's first window counts.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let rel = (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
     let a = (e >> ENTRY_REL_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
     let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
-    // The anchor's last four bytes start at i + rel (the caller checked they are in the text).
+    // The anchor's last four bytes start at i + rel, and `tagged` checked that they are in
+    // the text: the anchor ends there.
     let anchor_text = an.text();
     let Some(start) = (i + rel + 4).checked_sub(anchor_text.len()) else { return };
-    if (first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1 && crate::template::starts_at(text, start, anchor_text) {
-        for &r in an.rules() {
-            out.push(r, slot);
+    if !((first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1) {
+        return;
+    }
+    let found = if anchor_text.len() >= 8 {
+        // SAFETY: start + anchor_text.len() == i + rel + 4 <= text.len() (see above).
+        unsafe { words_eq(text.as_ptr().add(start), anchor_text.as_ptr(), anchor_text.len()) }
+    } else {
+        short_at(text, start, anchor_text)
+    };
+    if found {
+        add_rules(an.rules(), slot, out);
+    }
+}
+
+/// `n >= 8` bytes at `a` and at `b` are equal: eight at a time, the last eight read where
+/// they end, in one loop (no separate step for the last word).
+///
+/// # Safety
+/// `n` bytes are readable at `a` and at `b`.
+#[inline(always)]
+unsafe fn words_eq(a: *const u8, b: *const u8, n: usize) -> bool {
+    let last = n - 8;
+    let mut k = 0;
+    loop {
+        let at = if k < last { k } else { last };
+        // SAFETY: at + 8 <= n.
+        if unsafe { (a.add(at) as *const u64).read_unaligned() != (b.add(at) as *const u64).read_unaligned() } {
+            return false;
         }
+        if at == last {
+            return true;
+        }
+        k += 8;
+    }
+}
+
+/// `starts_at` for anchors shorter than eight bytes (in the slots tested at every position).
+#[inline(never)]
+fn short_at(text: &[u8], start: usize, anchor: &[u8]) -> bool {
+    crate::template::starts_at(text, start, anchor)
+}
+
+#[inline(never)]
+fn add_rules(rules: &[u16], slot: u8, out: &mut Candidates) {
+    for &r in rules {
+        out.push(r, slot);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `words_eq` against slice equality, for every length from 8 to 40 and one differing
+    /// byte anywhere.
+    #[test]
+    fn words_eq_agrees_with_slice_equality() {
+        let a: Vec<u8> = (0..40u8).map(|c| b'a' + c % 26).collect();
+        for n in 8..=a.len() {
+            // SAFETY: both slices hold n bytes.
+            assert!(unsafe { words_eq(a.as_ptr(), a.clone().as_ptr(), n) }, "n={n}");
+            for d in 0..n {
+                let mut b = a.clone();
+                b[d] ^= 0x20;
+                assert!(!unsafe { words_eq(a.as_ptr(), b.as_ptr(), n) }, "n={n} differs at {d}");
+            }
+        }
+    }
 
     /// Every anchor is found in every slot it is for, wherever it starts (each residue of the
     /// stride) and whether text follows it or not.
