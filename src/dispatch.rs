@@ -199,34 +199,12 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     }
     let found = if anchor_text.len() >= 8 {
         // SAFETY: start + anchor_text.len() == i + rel + 4 <= text.len() (see above).
-        unsafe { words_eq(text.as_ptr().add(start), anchor_text.as_ptr(), anchor_text.len()) }
+        unsafe { crate::template::words_eq(text.as_ptr().add(start), anchor_text.as_ptr(), anchor_text.len()) }
     } else {
         short_at(text, start, anchor_text)
     };
     if found {
         add_rules(an.rules(), slot, out);
-    }
-}
-
-/// `n >= 8` bytes at `a` and at `b` are equal: eight at a time, the last eight read where
-/// they end, in one loop (no separate step for the last word).
-///
-/// # Safety
-/// `n` bytes are readable at `a` and at `b`.
-#[inline(always)]
-unsafe fn words_eq(a: *const u8, b: *const u8, n: usize) -> bool {
-    let last = n - 8;
-    let mut k = 0;
-    loop {
-        let at = if k < last { k } else { last };
-        // SAFETY: at + 8 <= n.
-        if unsafe { (a.add(at) as *const u64).read_unaligned() != (b.add(at) as *const u64).read_unaligned() } {
-            return false;
-        }
-        if at == last {
-            return true;
-        }
-        k += 8;
     }
 }
 
@@ -246,22 +224,6 @@ fn add_rules(rules: &[u16], slot: u8, out: &mut Candidates) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `words_eq` against slice equality, for every length from 8 to 40 and one differing
-    /// byte anywhere.
-    #[test]
-    fn words_eq_agrees_with_slice_equality() {
-        let a: Vec<u8> = (0..40u8).map(|c| b'a' + c % 26).collect();
-        for n in 8..=a.len() {
-            // SAFETY: both slices hold n bytes.
-            assert!(unsafe { words_eq(a.as_ptr(), a.clone().as_ptr(), n) }, "n={n}");
-            for d in 0..n {
-                let mut b = a.clone();
-                b[d] ^= 0x20;
-                assert!(!unsafe { words_eq(a.as_ptr(), b.as_ptr(), n) }, "n={n} differs at {d}");
-            }
-        }
-    }
 
     /// Every anchor is found in every slot it is for, wherever it starts (each residue of the
     /// stride) and whether text follows it or not.

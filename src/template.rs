@@ -105,25 +105,18 @@ fn find_byte_tail(hay: &[u8], c: u8, mut i: usize) -> usize {
     NOT_FOUND
 }
 
-/// `hay[at..]` starts with `needle`: eight bytes at a time, the last eight (or four) bytes
-/// compared as one word that ends with the needle (cheaper here than a call to memcmp).
+/// `hay[at..]` starts with `needle`: eight bytes at a time (`words_eq`), or four and the last
+/// four (cheaper here than a call to memcmp).
 #[inline(always)]
 pub fn starts_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
     let Some(h) = hay.get(at..at.wrapping_add(needle.len())) else { return false };
     let n = needle.len();
     let (hp, np) = (h.as_ptr(), needle.as_ptr());
     // SAFETY (all reads): h.len() == needle.len() == n, and each read ends at or before n.
-    let eq8 = |k: usize| unsafe { (hp.add(k) as *const u64).read_unaligned() == (np.add(k) as *const u64).read_unaligned() };
     let eq4 = |k: usize| unsafe { (hp.add(k) as *const u32).read_unaligned() == (np.add(k) as *const u32).read_unaligned() };
     if n >= 8 {
-        let mut k = 0;
-        while k + 8 < n {
-            if !eq8(k) {
-                return false;
-            }
-            k += 8;
-        }
-        return eq8(n - 8);
+        // SAFETY: h and needle hold n bytes.
+        return unsafe { words_eq(hp, np, n) };
     }
     if n >= 4 {
         return eq4(0) && eq4(n - 4);
@@ -140,6 +133,28 @@ fn short_eq(h: &[u8], needle: &[u8]) -> bool {
         ([a, b], [x, y]) => u16::from_le_bytes([*a, *b]) == u16::from_le_bytes([*x, *y]),
         ([a], [x]) => a == x,
         _ => h.is_empty() && needle.is_empty(),
+    }
+}
+
+/// `n >= 8` bytes at `a` and at `b` are equal: eight at a time, the last eight read where
+/// they end, in one loop (no separate step for the last word).
+///
+/// # Safety
+/// `n` bytes are readable at `a` and at `b`.
+#[inline(always)]
+pub(crate) unsafe fn words_eq(a: *const u8, b: *const u8, n: usize) -> bool {
+    let last = n - 8;
+    let mut k = 0;
+    loop {
+        let at = if k < last { k } else { last };
+        // SAFETY: at + 8 <= n.
+        if unsafe { (a.add(at) as *const u64).read_unaligned() != (b.add(at) as *const u64).read_unaligned() } {
+            return false;
+        }
+        if at == last {
+            return true;
+        }
+        k += 8;
     }
 }
 
@@ -618,6 +633,22 @@ mod tests {
                     other[d] ^= 0x20;
                     assert!(!starts_at(&hay, at, &other), "at={at} n={n} differs at {d}");
                 }
+            }
+        }
+    }
+
+    /// `words_eq` against slice equality, for every length from 8 to 40 and one differing
+    /// byte anywhere.
+    #[test]
+    fn words_eq_agrees_with_slice_equality() {
+        let a: Vec<u8> = (0..40u8).map(|c| b'a' + c % 26).collect();
+        for n in 8..=a.len() {
+            // SAFETY: both slices hold n bytes.
+            assert!(unsafe { words_eq(a.as_ptr(), a.clone().as_ptr(), n) }, "n={n}");
+            for d in 0..n {
+                let mut b = a.clone();
+                b[d] ^= 0x20;
+                assert!(!unsafe { words_eq(a.as_ptr(), b.as_ptr(), n) }, "n={n} differs at {d}");
             }
         }
     }
