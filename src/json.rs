@@ -704,28 +704,35 @@ fn at(b: &[u8], i: usize) -> u8 {
 }
 
 /// A value at `i` in an object at `depth` under `key`: returns the index after it, or BAIL
-/// (an index past the input, which no caller matches). `i <= b.len()`.
+/// (an index past the input, which no caller matches). `i <= b.len()`. A plain string (no
+/// escape, no byte above 0x7E) is walked here, any other value out of line (`compact_other`):
+/// wasmi charges the whole body of the member loop this is inlined into at every turn.
 #[inline(always)]
 fn compact_value(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
+    if at(b, i) == b'"' {
+        let v = plain_run(b, i + 1);
+        if at(b, v) == b'"' {
+            if key != OTHER {
+                found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped: false, string: true }, src);
+            }
+            return v + 1;
+        }
+    }
+    compact_other(b, i, depth, key, found, src)
+}
+
+/// A value that is not a plain string: a string with escapes or bytes above 0x7E, a
+/// container, or a number or literal.
+#[inline(never)]
+fn compact_other(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
     let c = at(b, i);
     if c == b'"' {
-        let mut v = plain_run(b, i + 1);
-        let mut escaped = false;
-        if at(b, v) != b'"' {
-            let Some(x) = string_end(b, v) else { return BAIL };
-            (v, escaped) = x;
-        }
+        let Some((v, escaped)) = string_end(b, plain_run(b, i + 1)) else { return BAIL };
         if key != OTHER {
             found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped, string: true }, src);
         }
         return v + 1;
     }
-    compact_other(b, i, c, depth, key, found, src)
-}
-
-/// A value that is not a string: a container, or a number or literal.
-#[inline(never)]
-fn compact_other(b: &[u8], i: usize, c: u8, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
     if depth >= COMPACT_DEPTH && (c == b'{' || c == b'[') {
         return BAIL;
     }
