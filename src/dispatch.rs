@@ -69,24 +69,35 @@ impl Candidates {
 /// skipping of empty buckets lives in a loop of its own (`next_wide_hit`, `next_hit`): an
 /// interpreter charges for every instruction of a loop body at every step, so the body holds
 /// only the window test.
-#[inline(never)]
+#[inline(always)]
 pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
-    if SPARSE_SLOTS >> slot & 1 == 1 {
-        // Sparse anchors are longer than a window: a shorter text holds none.
-        let Some(last) = text.len().checked_sub(8) else { return };
-        // On pointers: the skipping loop then steps one pointer and no index beside it.
-        let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
-        let mut p = base;
-        loop {
-            p = next_wide_hit(p, last);
-            if p > last {
-                return;
-            }
-            let i = (p as usize).wrapping_sub(base as usize);
-            bucket(text, i, wide_hash(wide_window(text, i)), slot, out);
-            p = p.wrapping_add(STRIDE);
+    // Two functions, as wasmi charges a function's straight-line body whole on entry; the
+    // message slot's callers name their slot, so that the choice is made when compiling.
+    if SPARSE_SLOTS >> slot & 1 == 1 { scan_sparse(text, slot, out) } else { scan_dense(text, slot, out) }
+}
+
+/// `scan` for a sparse slot: eight-byte windows at every STRIDE-th position.
+#[inline(never)]
+fn scan_sparse(text: &[u8], slot: u8, out: &mut Candidates) {
+    // Sparse anchors are longer than a window: a shorter text holds none.
+    let Some(last) = text.len().checked_sub(8) else { return };
+    // On pointers: the skipping loop then steps one pointer and no index beside it.
+    let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
+    let mut p = base;
+    loop {
+        p = next_wide_hit(p, last);
+        if p > last {
+            return;
         }
+        let i = (p as usize).wrapping_sub(base as usize);
+        bucket(text, i, wide_hash(wide_window(text, i)), slot, out);
+        p = p.wrapping_add(STRIDE);
     }
+}
+
+/// `scan` for a dense slot: four-byte windows at every position.
+#[inline(never)]
+fn scan_dense(text: &[u8], slot: u8, out: &mut Candidates) {
     let Some(last) = text.len().checked_sub(4) else { return };
     let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
     let mut p = base;
