@@ -327,16 +327,16 @@ fn toml_value_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, Strin
 /// kind of its value (0 string, 1 number, 2 flag), and the value's bytes (a flag's value in `len`).
 fn set_field_code(f: usize, v: &toml::Value, ctx: &str) -> Result<String, String> {
     let (name, ty) = (FIELDS[f].name, FIELDS[f].ty);
-    let (kind, bytes, flag) = match (ty, v) {
-        (FieldType::Str, toml::Value::String(x)) => (0, x.as_bytes().to_vec(), 0),
-        (FieldType::Num, toml::Value::Integer(n)) if *n >= 0 => (1, n.to_string().into_bytes(), 0),
-        (FieldType::Bool, toml::Value::Boolean(x)) => (2, Vec::new(), *x as usize),
+    let (kind, bytes) = match (ty, v) {
+        (FieldType::Str, toml::Value::String(x)) => (0, x.as_bytes().to_vec()),
+        (FieldType::Num, toml::Value::Integer(n)) if *n >= 0 => (1, n.to_string().into_bytes()),
+        (FieldType::Bool, toml::Value::Boolean(x)) => (2, if *x { b"true".to_vec() } else { b"false".to_vec() }),
         _ => return Err(format!("{ctx}: `{name}` has the wrong type")),
     };
     if bytes.len() > u8::MAX as usize {
         return Err(format!("{ctx}: the `set` value of `{name}` is longer than 255 bytes"));
     }
-    Ok(format!("SetField {{ ptr: {}.as_ptr(), field: {f}, kind: {kind}, len: {} }}", lit(&bytes), if kind == 2 { flag } else { bytes.len() }))
+    Ok(format!("SetField {{ ptr: {}.as_ptr(), field: {f}, kind: {kind}, len: {} }}", lit(&bytes), bytes.len()))
 }
 
 /// The four tables of static output texts (see `Texts::code`).

@@ -175,7 +175,8 @@ pub struct Rule {
 pub struct SetField {
     pub(crate) ptr: *const u8,
     pub(crate) field: u8,
-    /// 0: a string, 1: a number (decimal digits), 2: a flag (its value in `len`).
+    /// 0: a string, 1: a number (decimal digits), 2: a flag (`true` or `false`). The bytes
+    /// at `ptr` are the value as JSON writes it (without the quotes of a string).
     pub(crate) kind: u8,
     pub(crate) len: u8,
 }
@@ -191,9 +192,17 @@ impl SetField {
         let value = match self.kind {
             0 => Const::Str(bytes()),
             1 => Const::Num(bytes()),
-            _ => Const::Bool(self.len != 0),
+            _ => Const::Bool(bytes() == b"true"),
         };
         (self.field, value)
+    }
+
+    /// The value's text, as the output holds it (`Classification::vals`); build.rs checked
+    /// that it has the field's type.
+    #[inline(always)]
+    pub fn text(&self) -> &'static [u8] {
+        // SAFETY: build.rs sets ptr and len from one static byte string.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len as usize) }
     }
 }
 

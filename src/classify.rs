@@ -5,7 +5,7 @@
 use core::mem::MaybeUninit;
 
 use crate::bgp;
-use crate::catalogue::{ANCHOR_SLOT_MASK, Const, RULES, Rule};
+use crate::catalogue::{ANCHOR_SLOT_MASK, RULES, Rule};
 use crate::dispatch::{self, Candidates};
 use crate::fields::{FIELDS, FieldType};
 use crate::locate::{NSLOTS, slot};
@@ -252,7 +252,7 @@ const _: () = assert!(NFIELDS <= 64);
 
 #[inline(never)]
 fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
-    let severity = if rule.level_severity { severity_from_level(texts).unwrap_or(rule.severity()) } else { rule.severity() };
+    let severity = if rule.level_severity { level_severity(rule, texts) } else { rule.severity() };
     // The captures' table becomes the classification's; the rule's constants fill the fields
     // no capture set.
     let mut c = Classification { rule, severity, vals: caps.vals, set: caps.set, clean: false, bytes: caps.bytes };
@@ -261,8 +261,10 @@ fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>;
         strip_zeros(&mut c);
     }
     for s in rule.set() {
-        let (fi, k) = s.get();
-        c.put_if_none(fi as usize, konst(k));
+        let fi = s.field as usize;
+        if c.set >> (fi & 63) & 1 == 0 {
+            c.put_text(fi, s.text());
+        }
     }
     if present & ENRICH_SLOTS != 0 {
         enrich(rule, &mut c, texts, present);
@@ -273,12 +275,10 @@ fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>;
     c
 }
 
-fn konst(k: Const) -> Val<'static> {
-    match k {
-        Const::Str(s) => Val::Str(s),
-        Const::Num(n) => Val::Num(n),
-        Const::Bool(b) => Val::Bool(b),
-    }
+/// The severity from the record's level, or the rule's (out of line: few rules read it).
+#[inline(never)]
+fn level_severity(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> &'static str {
+    severity_from_level(texts).unwrap_or(rule.severity())
 }
 
 #[inline(never)]
