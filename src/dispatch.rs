@@ -48,9 +48,20 @@ impl Candidates {
     }
 
     /// Candidates in catalogue order (rule priority), insertion-sorted: the list is short and
-    /// usually sorted already. Duplicates stay; the caller skips them.
+    /// usually sorted already. Duplicates stay; the caller skips them. A list of one is
+    /// returned as it is; a longer one is sorted out of line (wasmi charges a function's
+    /// straight-line body whole, and most records have one candidate).
+    #[inline(always)]
     pub fn sorted(&mut self) -> &[u32] {
-        let items = &mut self.items[..self.n];
+        if self.n > 1 {
+            return self.sort();
+        }
+        self.items.get(..self.n).unwrap_or(&[])
+    }
+
+    #[inline(never)]
+    fn sort(&mut self) -> &[u32] {
+        let Some(items) = self.items.get_mut(..self.n) else { return &[] };
         for i in 1..items.len() {
             let mut j = i;
             while j > 0 && items[j - 1] > items[j] {
