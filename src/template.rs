@@ -588,28 +588,33 @@ pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
             }
             false
         }
-        Head::Typed(f, ty, l, k) => {
-            // A leading typed hole: find the literal, then take the run just before it.
-            let mut from = 0;
-            for _ in 0..MAX_STARTS {
-                let Some(at) = find_at(t, l, from, k) else { return false };
-                let s = run_start(t, at, ty);
-                if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
-                    if ce == at {
-                        caps.clear();
-                        caps.push(t, f, cs, ce);
-                        match match_from(steps, t, at + l.len(), caps) {
-                            Outcome::Matched => return true,
-                            Outcome::Impossible => return false,
-                            Outcome::Failed => {}
-                        }
-                    }
-                }
-                from = at + 1;
-            }
-            false
-        }
+        Head::Typed(f, ty, l, k) => matches_typed(steps, f, ty, l, k, t, caps),
     }
+}
+
+/// `matches` for a pattern that begins with a typed hole (`Head::Typed`): few do, so this is
+/// out of line (wasmi charges a function's straight-line body whole on entry).
+#[inline(never)]
+fn matches_typed<'t>(steps: &[Step], f: u8, ty: HoleTy, l: &'static [u8], k: u8, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
+    // A leading typed hole: find the literal, then take the run just before it.
+    let mut from = 0;
+    for _ in 0..MAX_STARTS {
+        let Some(at) = find_at(t, l, from, k) else { return false };
+        let s = run_start(t, at, ty);
+        if let Some((cs, ce)) = typed_run(t, s, ty, l.first().copied().unwrap_or(0)) {
+            if ce == at {
+                caps.clear();
+                caps.push(t, f, cs, ce);
+                match match_from(steps, t, at + l.len(), caps) {
+                    Outcome::Matched => return true,
+                    Outcome::Impossible => return false,
+                    Outcome::Failed => {}
+                }
+            }
+        }
+        from = at + 1;
+    }
+    false
 }
 
 #[cfg(test)]
