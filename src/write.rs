@@ -210,7 +210,10 @@ static TRANSITION_AT: [u16; NPAIRS + 1] = {
 /// The text that leads from a member of group `from` to the next member, in group `to`.
 #[inline(always)]
 pub(crate) fn transition(from: u8, to: u8) -> &'static [u8] {
-    let p = (from as usize * GROUPS.len() + to as usize) % NPAIRS;
+    // Both are groups (GROUPS_ARE_IN_RANGE), so p < NPAIRS: no modulo (a multiply and shifts
+    // in wasm) at every field written.
+    debug_assert!((from as usize) < GROUPS.len() && (to as usize) < GROUPS.len());
+    let p = from as usize * GROUPS.len() + to as usize;
     // SAFETY: p < NPAIRS, TRANSITION_AT has NPAIRS + 1 entries, and they are increasing
     // offsets into TRANSITION_TEXT, the last its length (all built above).
     unsafe {
@@ -218,6 +221,16 @@ pub(crate) fn transition(from: u8, to: u8) -> &'static [u8] {
         core::slice::from_raw_parts(TRANSITION_TEXT.as_ptr().add(s), e - s)
     }
 }
+
+/// Every field's group is a group: `transition`'s callers pass only 0 and field groups.
+const GROUPS_ARE_IN_RANGE: () = {
+    let mut i = 0;
+    while i < FIELDS.len() {
+        assert!((FIELDS[i].group as usize) < GROUPS.len());
+        i += 1;
+    }
+};
+const _: () = GROUPS_ARE_IN_RANGE;
 
 /// Leaves group `from` for group `to` (see `transition`), so that the caller writes the next
 /// member's key.
