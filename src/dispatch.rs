@@ -176,9 +176,11 @@ fn next_wide_hit(mut p: *const u8, last: *const u8) -> *const u8 {
     p
 }
 
-/// Walks the bucket of the window hash `x` at `i`. An entry whose check bits equal the hash's
-/// goes on to `tagged`. The loop holds only that test: wasmi charges a loop's whole body at
-/// every turn, and most entries fail it.
+/// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that
+/// the loop stays small) when its check bits equal the hash's and its tag equals that of the
+/// text's four bytes where the anchor's last four would be (`rel` bytes on): anchors that
+/// share this window (FortiGate's logids, which differ in their last digits) are mostly told
+/// apart here.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let h = (x >> (32 - HASH_BITS)) as usize;
@@ -186,33 +188,23 @@ fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
     for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
         if e >> ENTRY_CHECK_SHIFT == check {
-            tagged(text, i, e, slot, out);
+            let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+            if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
+                verify(text, i, e, slot, out);
+            }
         }
     }
 }
 
-/// Entry `e` goes on to `verify` when its tag equals that of the text's four bytes where the
-/// anchor's last four would be (`rel` bytes on): anchors that share this window (FortiGate's
-/// logids, which differ in their last digits) are mostly told apart here. Small and out of
-/// line, as a function body is charged whole on entry.
-#[inline(never)]
-fn tagged(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
-    let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
-    if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
-        verify(text, i, e, slot, out);
-    }
-}
-
 /// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
-/// adds its rules (`add_rules`, out of line: a third of the entries that reach here are not
-/// the anchor). In a slot tested at every position only the anchor's first window counts.
+/// adds its rules. In a slot tested at every position only the anchor's first window counts.
 #[inline(never)]
 fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
     let rel = (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
     let a = (e >> ENTRY_REL_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
     let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
-    // The anchor's last four bytes start at i + rel, and `tagged` checked that they are in
+    // The anchor's last four bytes start at i + rel, and `bucket` checked that they are in
     // the text: the anchor ends there.
     let anchor_text = an.text();
     let Some(start) = (i + rel + 4).checked_sub(anchor_text.len()) else { return };
@@ -226,7 +218,9 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
         short_at(text, start, anchor_text)
     };
     if found {
-        add_rules(an.rules(), slot, out);
+        for &r in an.rules() {
+            out.push(r, slot);
+        }
     }
 }
 
@@ -234,13 +228,6 @@ fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
 #[inline(never)]
 fn short_at(text: &[u8], start: usize, anchor: &[u8]) -> bool {
     crate::template::starts_at(text, start, anchor)
-}
-
-#[inline(never)]
-fn add_rules(rules: &[u16], slot: u8, out: &mut Candidates) {
-    for &r in rules {
-        out.push(r, slot);
-    }
 }
 
 #[cfg(test)]
