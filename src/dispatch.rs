@@ -90,36 +90,33 @@ pub fn scan(text: &[u8], slot: u8, out: &mut Candidates) {
 /// `scan` for a sparse slot: eight-byte windows at every STRIDE-th position.
 #[inline(never)]
 fn scan_sparse(text: &[u8], slot: u8, out: &mut Candidates) {
-    // Sparse anchors are longer than a window: a shorter text holds none.
-    let Some(last) = text.len().checked_sub(8) else { return };
-    // On pointers: the skipping loop then steps one pointer and no index beside it.
-    let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
-    let mut p = base;
-    loop {
-        p = next_wide_hit(p, last);
-        if p > last {
-            return;
-        }
-        let i = (p as usize).wrapping_sub(base as usize);
-        bucket(text, i, wide_hash(wide_window(text, i)), slot, out);
-        p = p.wrapping_add(STRIDE);
-    }
+    scan_windows::<true>(text, slot, out);
 }
 
 /// `scan` for a dense slot: four-byte windows at every position.
 #[inline(never)]
 fn scan_dense(text: &[u8], slot: u8, out: &mut Candidates) {
-    let Some(last) = text.len().checked_sub(4) else { return };
+    scan_windows::<false>(text, slot, out);
+}
+
+/// The walk of `scan_sparse` (WIDE) and `scan_dense`: the skipping loop finds the next window
+/// that passes the filter, whose bucket is then walked.
+#[inline(always)]
+fn scan_windows<const WIDE: bool>(text: &[u8], slot: u8, out: &mut Candidates) {
+    // Sparse anchors are longer than a window: a shorter text holds none.
+    let Some(last) = text.len().checked_sub(if WIDE { 8 } else { 4 }) else { return };
+    // On pointers: the skipping loop then steps one pointer and no index beside it.
     let (base, last) = (text.as_ptr(), text.as_ptr().wrapping_add(last));
     let mut p = base;
     loop {
-        p = next_hit(p, last);
+        p = if WIDE { next_wide_hit(p, last) } else { next_hit(p, last) };
         if p > last {
             return;
         }
         let i = (p as usize).wrapping_sub(base as usize);
-        bucket(text, i, hash(window(text, i)), slot, out);
-        p = p.wrapping_add(1);
+        let x = if WIDE { wide_hash(wide_window(text, i)) } else { hash(window(text, i)) };
+        bucket(text, i, x, slot, out);
+        p = p.wrapping_add(if WIDE { STRIDE } else { 1 });
     }
 }
 
