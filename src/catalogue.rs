@@ -187,12 +187,11 @@ unsafe impl Sync for SetField {}
 impl SetField {
     /// (output field index, value).
     pub fn get(&self) -> (u8, Const) {
-        // SAFETY: build.rs sets ptr and len from one static byte string (unused for a flag).
-        let bytes = || unsafe { core::slice::from_raw_parts(self.ptr, self.len as usize) };
+        let t = self.text();
         let value = match self.kind {
-            0 => Const::Str(bytes()),
-            1 => Const::Num(bytes()),
-            _ => Const::Bool(bytes() == b"true"),
+            0 => Const::Str(t),
+            1 => Const::Num(t),
+            _ => Const::Bool(t == b"true"),
         };
         (self.field, value)
     }
