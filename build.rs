@@ -565,7 +565,7 @@ fn build() -> Result<String, String> {
                     for (k, v) in w {
                         let si = find_slot(k).ok_or_else(|| format!("{ctx}: unknown slot `{k}` in {key}"))?;
                         let v = v.as_str().ok_or(format!("{ctx}: {key} values must be strings"))?;
-                        let _ = write!(when_code, "({si}, {}, {exact}), ", lit(v.as_bytes()));
+                        let _ = write!(when_code, "({si}, {}, {exact}, {}), ", lit(v.as_bytes()), rarest(v.as_bytes(), &bytes));
                         when_n += 1;
                     }
                 }

@@ -205,9 +205,10 @@ impl SetField {
     }
 }
 
-/// A rule's condition: (slot, literal, exact): the slot must be present and contain the literal
-/// (exact: be it).
-pub type When = (u8, &'static [u8], bool);
+/// A rule's condition: (slot, literal, exact, rare): the slot must be present and contain the
+/// literal (exact: be it); `rare` is the index of the literal's byte that the search looks for
+/// (build.rs `rarest`).
+pub type When = (u8, &'static [u8], bool, u8);
 
 // SAFETY: a Rule's pointers point into static arrays that nothing writes (build.rs).
 unsafe impl Sync for Rule {}

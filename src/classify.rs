@@ -229,8 +229,8 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
 }
 
 fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
-    rule.when().iter().all(|&(s, lit, exact)| {
-        texts.get(s as usize).copied().flatten().is_some_and(|t| if exact { t == lit } else { template::find(t, lit, 0).is_some() })
+    rule.when().iter().all(|&(s, lit, exact, rare)| {
+        texts.get(s as usize).copied().flatten().is_some_and(|t| if exact { t == lit } else { template::find_at(t, lit, 0, rare).is_some() })
     })
 }
 

@@ -464,7 +464,7 @@ fn rule_section(o: &mut String, r: &Rule, d: &RuleDoc) {
         let when: Vec<String> = r
             .when()
             .iter()
-            .map(|(s, lit, exact)| {
+            .map(|(s, lit, exact, _)| {
                 format!(
                     "`{}` {} {}",
                     slot_name(*s),

@@ -205,7 +205,7 @@ fn rule_block(o: &mut String, i: usize, rule: &Rule) {
     let when: Vec<String> = rule
         .when()
         .iter()
-        .map(|(s, lit, exact)| {
+        .map(|(s, lit, exact, _)| {
             let (n, lit) = (SLOTS[*s as usize], string(&String::from_utf8_lossy(lit)));
             if *exact { format!("p_{n} && t_{n} == {lit}") } else { format!("p_{n} && contains(t_{n}, {lit})") }
         })
