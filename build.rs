@@ -145,6 +145,41 @@ fn lit(bytes: &[u8]) -> String {
 enum Tok {
     Lit(Vec<u8>),
     Hole(Option<usize>, &'static str),
+    /// `{?`: an optional part begins (it ends at the matching `Close`, `?}`).
+    Open,
+    /// The `}` that ends an optional part.
+    Close,
+}
+
+/// The first byte of the first literal in `toks` (optional parts' bounds skipped), if a literal
+/// comes before the next hole: what a word hole before `toks` stops at.
+fn next_lit_byte(toks: &[Tok]) -> Option<u8> {
+    for t in toks {
+        match t {
+            Tok::Lit(l) => return l.first().copied(),
+            Tok::Hole(..) => return None,
+            Tok::Open | Tok::Close => {}
+        }
+    }
+    None
+}
+
+/// The index of the `Close` that ends the optional part opened at `open`.
+fn close_of(toks: &[Tok], open: usize) -> usize {
+    let mut depth = 0;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t {
+            Tok::Open => depth += 1,
+            Tok::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    unreachable!("tokenize checks that optional parts are closed")
 }
 
 fn hole_field(f: Option<usize>) -> u8 {
@@ -166,23 +201,58 @@ fn hole_ty(ty: &str) -> &'static str {
 /// or a leading typed hole and the literal after it), then steps that each pair a hole with the
 /// literal after it. `tokenize` guarantees the head's shape.
 fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
-    // Each step names the matcher function for its kind and hole type (src/template.rs,
-    // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
+    // A leading optional part becomes the last step (`step_prefix`): it is looked for in the
+    // text before the rest, once the rest matched.
+    let (prefix, toks) = match toks.first() {
+        Some(Tok::Open) => {
+            let c = close_of(toks, 0);
+            (Some(&toks[1..c]), &toks[c + 1..])
+        }
+        _ => (None, toks),
+    };
     let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
     // The head as catalogue::Pattern keeps it: the literal, its searched byte, and for a leading
     // typed hole its field and type (HEAD_LIT for none).
-    let ((l, field, ty), mut k) = match (&toks[0], toks.get(1)) {
+    let ((l, field, ty), k) = match (&toks[0], toks.get(1)) {
         (Tok::Lit(l), _) => ((l, 0, HEAD_LIT), 1),
         (Tok::Hole(f, ty), Some(Tok::Lit(l))) => ((l, hole_field(*f), ty_const(ty)), 2),
         _ => unreachable!("tokenize checks a pattern's head"),
     };
     assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
     let head = format!("head_ptr: {}.as_ptr(), head_len: {}, head_rare: {}, head_field: {field}, head_ty: {ty}", lit(l), l.len(), rarest(l, bytes));
+    let mut steps = steps_code(&toks[k..], None, bytes);
+    if let Some(p) = prefix {
+        // Its first literal is searched for, as a pattern's head is (the first step is that
+        // literal's), and a lazy hole at its end runs to where the rest begins, untrimmed.
+        let mut inner = steps_code(p, l.first().copied(), bytes);
+        if let Some(Tok::Hole(_, "lazy")) = p.last() {
+            if let Some(last) = inner.last_mut() {
+                *last = last.replace("template::step_alone::<0>", "template::step_to_end");
+            }
+        }
+        steps.push(format!(
+            "Step {{ run: template::step_prefix, lit_ptr: (&[{}] as &[Step]).as_ptr() as *const u8, lit_len: {}, field: SKIP, rare: 0 }}",
+            inner.join(", "),
+            inner.len()
+        ));
+    }
+    assert!(steps.len() <= u8::MAX as usize, "a pattern of more than 255 steps");
+    format!("Pattern {{ {head}, steps_ptr: (&[{}] as &[Step]).as_ptr(), steps_len: {} }}", steps.join(", "), steps.len())
+}
+
+/// The steps of `toks` (a pattern after its head, or the inside of an optional part), each a
+/// `Step` as Rust code. `after` is the first byte of the literal that follows `toks` (for a word
+/// hole at their end).
+fn steps_code(toks: &[Tok], after: Option<u8>, bytes: &[usize; 256]) -> Vec<String> {
+    // Each step names the matcher function for its kind and hole type (src/template.rs,
+    // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
+    let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
     let step = |run: String, f: Option<usize>, l: &[u8]| {
         assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
         format!("Step {{ run: template::{run}, lit_ptr: {}.as_ptr(), lit_len: {}, field: {}, rare: {} }}", lit(l), l.len(), hole_field(f), rarest(l, bytes))
     };
     let mut steps = Vec::new();
+    let mut k = 0;
     while k < toks.len() {
         match (&toks[k], toks.get(k + 1)) {
             (Tok::Hole(f, ty), Some(Tok::Lit(l))) => {
@@ -196,17 +266,34 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
                 k += 2;
             }
             (Tok::Hole(f, ty), _) => {
-                steps.push(step(format!("step_alone::<{}>", ty_const(ty)), *f, b""));
+                // No literal follows at once: the hole's run is all it takes. A word stops at
+                // the first byte of the literal that comes next (inside or after an optional
+                // part), which `step_alone` reads as its literal.
+                let stop = next_lit_byte(&toks[k + 1..]).or(if toks[k + 1..].iter().all(|t| matches!(t, Tok::Close)) { after } else { None });
+                let stop: Vec<u8> = stop.into_iter().collect();
+                steps.push(step(format!("step_alone::<{}>", ty_const(ty)), *f, &stop));
                 k += 1;
             }
             (Tok::Lit(l), _) => {
                 steps.push(step("step_lit".to_string(), None, l));
                 k += 1;
             }
+            (Tok::Open, _) => {
+                let c = close_of(toks, k);
+                let after_part = next_lit_byte(&toks[c + 1..]).or(if toks[c + 1..].iter().all(|t| matches!(t, Tok::Close)) { after } else { None });
+                let inner = steps_code(&toks[k + 1..c], after_part, bytes);
+                assert!(!inner.is_empty() && inner.len() <= u8::MAX as usize, "an optional part of no step or more than 255");
+                steps.push(format!(
+                    "Step {{ run: template::step_optional, lit_ptr: (&[{}] as &[Step]).as_ptr() as *const u8, lit_len: {}, field: SKIP, rare: 0 }}",
+                    inner.join(", "),
+                    inner.len()
+                ));
+                k = c + 1;
+            }
+            (Tok::Close, _) => unreachable!("close_of skips an optional part whole"),
         }
     }
-    assert!(steps.len() <= u8::MAX as usize, "a pattern of more than 255 steps");
-    format!("Pattern {{ {head}, steps_ptr: (&[{}] as &[Step]).as_ptr(), steps_len: {} }}", steps.join(", "), steps.len())
+    steps
 }
 
 /// The index of the byte of literal `l` least common in the example lines (`bytes`: counts per
@@ -238,9 +325,35 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
     let b = p.as_bytes();
     let mut toks = Vec::new();
     let mut litbuf = Vec::new();
+    let mut depth = 0usize;
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'{' && b.get(i + 1) == Some(&b'{') {
+        if b[i] == b'{' && b.get(i + 1) == Some(&b'?') {
+            // An optional part: it begins with a literal, and no lazy hole comes before it
+            // (the hole's end would depend on whether the part is there).
+            if !litbuf.is_empty() {
+                toks.push(Tok::Lit(std::mem::take(&mut litbuf)));
+            }
+            if let Some(Tok::Hole(_, "lazy")) = toks.last() {
+                return Err(format!("{ctx}: a lazy hole must be followed by a literal, not an optional part"));
+            }
+            if b.get(i + 2) == Some(&b'{') && b.get(i + 3) != Some(&b'{') {
+                return Err(format!("{ctx}: an optional part must begin with a literal"));
+            }
+            toks.push(Tok::Open);
+            depth += 1;
+            i += 2;
+        } else if b[i] == b'?' && b.get(i + 1) == Some(&b'}') && depth > 0 {
+            if !litbuf.is_empty() {
+                toks.push(Tok::Lit(std::mem::take(&mut litbuf)));
+            }
+            if matches!(toks.last(), Some(Tok::Open)) {
+                return Err(format!("{ctx}: empty optional part"));
+            }
+            toks.push(Tok::Close);
+            depth -= 1;
+            i += 2;
+        } else if b[i] == b'{' && b.get(i + 1) == Some(&b'{') {
             litbuf.push(b'{');
             i += 2;
         } else if b[i] == b'}' && b.get(i + 1) == Some(&b'}') {
@@ -301,6 +414,42 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
     }
     if toks.is_empty() {
         return Err(format!("{ctx}: empty pattern"));
+    }
+    if depth > 0 {
+        return Err(format!("{ctx}: unclosed optional part (`{{?` without its `?}}`)"));
+    }
+    // A pattern that starts with an optional part (a prefix, which the matcher looks for in
+    // the text before the rest once the rest matched) continues with a literal.
+    let lead = if matches!(toks[0], Tok::Open) { Some(close_of(&toks, 0)) } else { None };
+    if let Some(c) = lead {
+        if !matches!(toks.get(c + 1), Some(Tok::Lit(_))) {
+            return Err(format!("{ctx}: a leading optional part must be followed by a literal"));
+        }
+    }
+    // A lazy hole ends at the literal after it, or, at the end of the pattern, at the end of
+    // the text, or at the end of a leading optional part, where the rest begins: not at the end
+    // of another optional part that more of the pattern follows.
+    for (k, t) in toks.iter().enumerate() {
+        if let Tok::Hole(_, "lazy") = t {
+            let rest = &toks[k + 1..];
+            let ok = matches!(rest.first(), None | Some(Tok::Lit(_))) || rest.iter().all(|t| matches!(t, Tok::Close)) || lead == Some(k + 1);
+            if !ok {
+                return Err(format!("{ctx}: a lazy hole at the end of an optional part must end the pattern or its leading part"));
+            }
+        }
+    }
+    // A capture inside an optional part is the field's only one in the pattern: a part that
+    // fails gives up its captures, which must not have replaced an earlier one.
+    if toks.iter().any(|t| matches!(t, Tok::Open)) {
+        let mut seen = Vec::new();
+        for t in &toks {
+            if let Tok::Hole(Some(f), _) = t {
+                if seen.contains(f) {
+                    return Err(format!("{ctx}: field `{}` captured twice in a pattern with an optional part", FIELDS[*f].name));
+                }
+                seen.push(*f);
+            }
+        }
     }
     if let Some(Tok::Hole(_, t)) = toks.first() {
         if *t == "lazy" || *t == "rest" {
@@ -594,6 +743,8 @@ fn build() -> Result<String, String> {
                             }
                             let _ = write!(pat_code, "Tok::Hole({}, HoleTy::{}), ", hole_field(*f), hole_ty(ty));
                         }
+                        Tok::Open => pat_code.push_str("Tok::Open, "),
+                        Tok::Close => pat_code.push_str("Tok::Close, "),
                     }
                 }
                 pat_code.push_str("], ");

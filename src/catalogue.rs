@@ -31,6 +31,10 @@ pub enum Tok {
     Lit(&'static [u8]),
     /// (output field index or SKIP, capture type)
     Hole(u8, HoleTy),
+    /// `{?`: an optional part begins; it ends at the matching `Close`.
+    Open,
+    /// `?}`: the end of an optional part.
+    Close,
 }
 
 /// How a pattern starts: the literal the matcher searches for first, after a typed hole whose
@@ -51,7 +55,8 @@ pub enum Head {
 #[derive(Clone, Copy, Debug)]
 pub struct Step {
     pub run: StepFn,
-    /// The literal after the hole (empty for `step_alone`): its first byte and its length.
+    /// The literal after the hole (for `step_alone`: empty, or the byte a word stops at); for
+    /// `step_optional`, the steps of the optional part and their number.
     pub(crate) lit_ptr: *const u8,
     pub(crate) lit_len: u8,
     /// Output field index of the hole, or SKIP.
@@ -71,6 +76,14 @@ impl Step {
     pub fn lit(&self) -> &'static [u8] {
         // SAFETY: build.rs sets lit_ptr and lit_len from one static byte string.
         unsafe { core::slice::from_raw_parts(self.lit_ptr, self.lit_len as usize) }
+    }
+
+    /// The steps of an optional part (`step_optional`'s step only).
+    #[inline(always)]
+    pub(crate) fn part(&self) -> &'static [Step] {
+        // SAFETY: build.rs sets an optional part's lit_ptr and lit_len from one static array
+        // of steps.
+        unsafe { core::slice::from_raw_parts(self.lit_ptr as *const Step, self.lit_len as usize) }
     }
 }
 

@@ -47,12 +47,19 @@ pub fn pattern_regex(toks: &[Tok]) -> String {
     for (k, tok) in toks.iter().enumerate() {
         match *tok {
             Tok::Lit(l) => escape_into(&String::from_utf8_lossy(l), &mut re),
+            // An optional part, which the module tries first and never gives back once it
+            // matched; a regex backtracks into it (see above).
+            Tok::Open => re.push_str("(?:"),
+            Tok::Close => re.push_str(")?"),
             Tok::Hole(field, ty) => {
-                let last = k + 1 == toks.len();
-                let next_char = match toks.get(k + 1) {
-                    Some(Tok::Lit(l)) => String::from_utf8_lossy(l).chars().next(),
-                    _ => None,
-                };
+                // The end of the pattern: only the ends of optional parts follow.
+                let last = toks[k + 1..].iter().all(|t| matches!(t, Tok::Close));
+                // The literal a word stops at: the next one, across the bounds of optional
+                // parts, unless a hole comes first.
+                let next_char = toks[k + 1..]
+                    .iter()
+                    .find(|t| !matches!(t, Tok::Open | Tok::Close))
+                    .and_then(|t| if let Tok::Lit(l) = t { String::from_utf8_lossy(l).chars().next() } else { None });
                 let (body, tail) = hole_body(ty, last, next_char);
                 match (field, ty) {
                     (SKIP, HoleTy::Hex) => re.push_str(&body.replace("(?P<>", "(?:")),

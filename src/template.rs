@@ -22,6 +22,8 @@ pub struct Caps<'t> {
     pub(crate) set: u64,
     /// The captures' total length.
     pub(crate) bytes: usize,
+    /// Where the current start's head literal begins (for `step_prefix`).
+    start: usize,
     /// The last head literal searched for from the start of a text (the literal's address and
     /// length, the text's address) and where it was found: a rule's alternatives mostly begin
     /// alike, so the next alternative does not search again.
@@ -30,7 +32,7 @@ pub struct Caps<'t> {
 
 impl Default for Caps<'_> {
     fn default() -> Self {
-        Caps { vals: [MaybeUninit::uninit(); NFIELDS], set: 0, bytes: 0, head: (core::ptr::null(), 0, core::ptr::null(), NOT_FOUND) }
+        Caps { vals: [MaybeUninit::uninit(); NFIELDS], set: 0, bytes: 0, start: 0, head: (core::ptr::null(), 0, core::ptr::null(), NOT_FOUND) }
     }
 }
 
@@ -500,7 +502,9 @@ pub fn step_typed<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mu
     e + l.len()
 }
 
-/// A hole that no literal follows: the last one, or a typed hole before another hole.
+/// A hole that no literal follows at once: the last one, a typed hole before another hole, or
+/// one before or at the end of an optional part (a word then stops at the byte in the step's
+/// literal).
 pub fn step_alone<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let ty = hole_ty(TY);
     if ty == HoleTy::Lazy {
@@ -509,33 +513,75 @@ pub fn step_alone<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mu
         caps.push(t, s.field, pos, e);
         return if e > pos { t.len() } else { FAILED };
     }
-    let Some((b, e)) = typed_run(t, pos, ty, 0) else { return FAILED };
+    let Some((b, e)) = typed_run(t, pos, ty, s.lit().first().copied().unwrap_or(0)) else { return FAILED };
     caps.push(t, s.field, b, e);
     if ty == HoleTy::Rest { t.len() } else { e }
 }
 
-/// How matching from one start ended.
-#[derive(PartialEq, Eq)]
-enum Outcome {
-    Matched,
-    /// Failed here; a later start might match.
-    Failed,
-    /// A literal searched for is absent from here on, so no later start can match either.
-    Impossible,
+/// An optional part (`{?...}`): its steps from `pos`, or, when they fail, nothing (its
+/// captures are given up). It never backtracks: once it matched, it stays.
+pub fn step_optional<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
+    let (set, bytes) = (caps.set, caps.bytes);
+    let n = match_from(s.part(), t, pos, caps);
+    if n < FAILED {
+        return n;
+    }
+    // A field captured in a part is captured nowhere else in the pattern (build.rs), so
+    // clearing the bits gives up exactly the part's captures.
+    (caps.set, caps.bytes) = (set, bytes);
+    pos
+}
+
+/// A lazy hole at the end of a leading optional part: it runs to the end of the text it is
+/// given, which ends where the rest of the pattern begins (`step_prefix`), untrimmed and
+/// possibly empty.
+pub fn step_to_end<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
+    caps.push(t, s.field, pos, t.len());
+    t.len()
+}
+
+/// A pattern's leading optional part (`{?...}` before its first literal), the last step: once
+/// the rest matched, the part is looked for in the text before the rest's head literal, and
+/// must end where that literal begins. Its first step is its first literal, which is searched
+/// for (at most MAX_STARTS occurrences are tried). Returns `pos` whether the part is there or
+/// not; when it is not, its captures are given up.
+pub fn step_prefix<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
+    let (Some(before), Some((first, rest))) = (t.get(..caps.start), s.part().split_first()) else { return pos };
+    let (set, bytes) = (caps.set, caps.bytes);
+    let l = first.lit();
+    let mut from = 0;
+    for _ in 0..MAX_STARTS {
+        let at = find_index(before, l, from, first.rare);
+        if at == NOT_FOUND {
+            break;
+        }
+        let n = match_from(rest, before, at + l.len(), caps);
+        if n == before.len() {
+            return pos;
+        }
+        (caps.set, caps.bytes) = (set, bytes);
+        if n == IMPOSSIBLE {
+            break;
+        }
+        from = at + 1;
+    }
+    pos
 }
 
 /// Matches the steps, anchored at `pos`: a hole and the literal after it are one step (build.rs
-/// pairs them), so the loop turns once per hole.
+/// pairs them), so the loop turns once per hole. Returns the index after the last step, or
+/// FAILED (a later start might match) or IMPOSSIBLE (a literal searched for is absent from
+/// here on, so no later start can match either).
 #[inline(never)]
-fn match_from<'t>(steps: &[Step], t: &'t [u8], mut pos: usize, caps: &mut Caps<'t>) -> Outcome {
+fn match_from<'t>(steps: &[Step], t: &'t [u8], mut pos: usize, caps: &mut Caps<'t>) -> usize {
     for step in steps {
         let n = (step.run)(t, pos, step, caps);
         if n >= FAILED {
-            return if n == IMPOSSIBLE { Outcome::Impossible } else { Outcome::Failed };
+            return n;
         }
         pos = n;
     }
-    Outcome::Matched
+    pos
 }
 
 /// At most this many occurrences of a pattern's first literal are tried, so that matching stays
@@ -580,10 +626,11 @@ pub fn matches<'t>(p: &Pattern, t: &'t [u8], caps: &mut Caps<'t>) -> bool {
                     return false;
                 }
                 caps.clear();
+                caps.start = at;
                 match match_from(steps, t, at + l.len(), caps) {
-                    Outcome::Matched => return true,
-                    Outcome::Impossible => return false,
-                    Outcome::Failed => from = at + 1,
+                    FAILED => from = at + 1,
+                    IMPOSSIBLE => return false,
+                    _ => return true,
                 }
             }
             false
@@ -606,9 +653,9 @@ fn matches_typed<'t>(steps: &[Step], f: u8, ty: HoleTy, l: &'static [u8], k: u8,
                 caps.clear();
                 caps.push(t, f, cs, ce);
                 match match_from(steps, t, at + l.len(), caps) {
-                    Outcome::Matched => return true,
-                    Outcome::Impossible => return false,
-                    Outcome::Failed => {}
+                    FAILED => {}
+                    IMPOSSIBLE => return false,
+                    _ => return true,
                 }
             }
         }
