@@ -329,16 +329,16 @@ fn tokenize(p: &str, ctx: &str) -> Result<Vec<Tok>, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'{' && b.get(i + 1) == Some(&b'?') {
-            // An optional part: it begins with a literal, and no lazy hole comes before it
-            // (the hole's end would depend on whether the part is there).
+            // An optional part. No lazy hole comes before it (the hole's end would depend on
+            // whether the part is there); a leading one begins with a literal (see below).
             if !litbuf.is_empty() {
                 toks.push(Tok::Lit(std::mem::take(&mut litbuf)));
             }
             if let Some(Tok::Hole(_, "lazy")) = toks.last() {
                 return Err(format!("{ctx}: a lazy hole must be followed by a literal, not an optional part"));
             }
-            if b.get(i + 2) == Some(&b'{') && b.get(i + 3) != Some(&b'{') {
-                return Err(format!("{ctx}: an optional part must begin with a literal"));
+            if toks.is_empty() && b.get(i + 2) == Some(&b'{') && b.get(i + 3) != Some(&b'{') {
+                return Err(format!("{ctx}: a leading optional part must begin with a literal"));
             }
             toks.push(Tok::Open);
             depth += 1;
