@@ -10,7 +10,10 @@
 //! occurrence of the next literal and a typed hole takes its whole run, and when what follows
 //! fails, the module gives up that start (it retries only the pattern's first literal, at most
 //! 16 times). A regex engine instead backtracks into the holes, so it can match a text the
-//! module rejects, with other captures. On well-formed log lines both agree.
+//! module rejects, with other captures. An optional part (`{?...?}`) is `(?:...)?`: the
+//! module keeps a part that matched even when what follows then fails, where a regex may skip
+//! it; and a leading part (a prefix) is looked for only once the rest matched, before where the
+//! rest's first literal begins. On well-formed log lines both agree.
 
 use crate::catalogue::{HoleTy, Rule, SKIP, Tok};
 use crate::fields::FIELDS;

@@ -9,6 +9,8 @@
 use core::mem::MaybeUninit;
 
 use crate::catalogue::{Head, HoleTy, Pattern, SKIP, Step};
+#[cfg(test)]
+use crate::catalogue::HEAD_LIT;
 use crate::fields::NFIELDS;
 
 /// The captures of a pattern, by output field: the text each captured, in the table the
@@ -667,6 +669,70 @@ fn matches_typed<'t>(steps: &[Step], f: u8, ty: HoleTy, l: &'static [u8], k: u8,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const fn field(name: &str) -> u8 {
+        match crate::fields::find_field(name) {
+            Some(f) => f as u8,
+            None => panic!("no such field"),
+        }
+    }
+    const SERIAL: u8 = field("serial");
+    const TUNNEL: u8 = field("tunnel");
+
+    fn captured(p: &Pattern, t: &[u8]) -> Option<Vec<(usize, String)>> {
+        let mut caps = Caps::default();
+        matches(p, t, &mut caps).then(|| caps.fields().map(|(f, v)| (f, String::from_utf8_lossy(v).into_owned())).collect())
+    }
+
+    /// `id={?{serial:num}/{tunnel:word}:?}{_}end`, as build.rs compiles it: a part that fails
+    /// after it captured gives its captures up, and matching goes on where the part began.
+    #[test]
+    fn an_optional_part_that_fails_gives_up_its_captures() {
+        static PART: [Step; 2] = [
+            Step { run: step_typed::<2>, lit_ptr: b"/".as_ptr(), lit_len: 1, field: SERIAL, rare: 0 },
+            Step { run: step_typed::<4>, lit_ptr: b":".as_ptr(), lit_len: 1, field: TUNNEL, rare: 0 },
+        ];
+        static STEPS: [Step; 2] = [
+            Step { run: step_optional, lit_ptr: PART.as_ptr() as *const u8, lit_len: 2, field: SKIP, rare: 0 },
+            Step { run: step_lazy, lit_ptr: b"end".as_ptr(), lit_len: 3, field: SKIP, rare: 0 },
+        ];
+        let p = Pattern { head_ptr: b"id=".as_ptr(), steps_ptr: STEPS.as_ptr(), head_len: 3, head_rare: 0, head_field: 0, head_ty: HEAD_LIT, steps_len: 2 };
+        let mut got = captured(&p, b"id=7/a: end");
+        got.as_mut().unwrap().sort();
+        let mut want = vec![(SERIAL as usize, "7".to_string()), (TUNNEL as usize, "a".to_string())];
+        want.sort();
+        assert_eq!(got, Some(want));
+        assert_eq!(captured(&p, b"id=7/a end"), Some(vec![]));
+        assert_eq!(captured(&p, b"id=7x"), None);
+    }
+
+    /// `{?<{tunnel}|{serial:num}> ?}established`: the prefix is looked for before the rest's
+    /// literal and must end right there; a start where it fails is retried at the next
+    /// occurrence of its first literal, and a prefix that does not end there is given up.
+    #[test]
+    fn a_leading_optional_part_ends_where_the_rest_begins() {
+        static PART: [Step; 3] = [
+            Step { run: step_lit, lit_ptr: b"<".as_ptr(), lit_len: 1, field: SKIP, rare: 0 },
+            Step { run: step_lazy_byte, lit_ptr: b"|".as_ptr(), lit_len: 1, field: TUNNEL, rare: 0 },
+            Step { run: step_typed::<2>, lit_ptr: b"> ".as_ptr(), lit_len: 2, field: SERIAL, rare: 0 },
+        ];
+        static STEPS: [Step; 1] = [Step { run: step_prefix, lit_ptr: PART.as_ptr() as *const u8, lit_len: 3, field: SKIP, rare: 0 }];
+        let p = Pattern { head_ptr: b"established".as_ptr(), steps_ptr: STEPS.as_ptr(), head_len: 11, head_rare: 0, head_field: 0, head_ty: HEAD_LIT, steps_len: 1 };
+        let both = |t: &str, s: &str| Some(vec![(SERIAL as usize, s.to_string()), (TUNNEL as usize, t.to_string())]);
+        let mut want = both("vpn", "3");
+        want.as_mut().unwrap().sort();
+        let mut got = captured(&p, b"x <vpn|3> established");
+        got.as_mut().unwrap().sort();
+        assert_eq!(got, want);
+        assert_eq!(captured(&p, b"x <vpn|3>  established"), Some(vec![]));
+        assert_eq!(captured(&p, b"established"), Some(vec![]));
+        let mut got = captured(&p, b"<a|b> <vpn|4> established");
+        got.as_mut().unwrap().sort();
+        let mut want = both("vpn", "4");
+        want.as_mut().unwrap().sort();
+        assert_eq!(got, want);
+        assert_eq!(captured(&p, b"x <vpn|3> "), None);
+    }
 
     /// `starts_at` against slice equality, for every needle length, position and one
     /// differing byte anywhere in the needle.

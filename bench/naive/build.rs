@@ -55,7 +55,7 @@ fn main() {
         let when: Vec<(&str, String, bool)> = rule
             .when()
             .iter()
-            .map(|(s, lit, exact)| (SLOTS[*s as usize], String::from_utf8_lossy(lit).into_owned(), *exact))
+            .map(|(s, lit, exact, _)| (SLOTS[*s as usize], String::from_utf8_lossy(lit).into_owned(), *exact))
             .collect();
         let set: Vec<(&str, String)> = rule.set().iter().map(|s| s.get()).map(|(f, c)| (FIELDS[f as usize].name, json_const(&c))).collect();
         writeln!(

@@ -212,7 +212,7 @@ impl Piece {
                 let rule = &RULES[*r as usize % RULES.len()];
                 let lits: Vec<&[u8]> = rule.patterns.iter().flat_map(|p| p.iter()).filter_map(|t| match t {
                     Tok::Lit(l) => Some(*l),
-                    Tok::Hole(..) => None,
+                    Tok::Hole(..) | Tok::Open | Tok::Close => None,
                 }).collect();
                 if let Some(l) = lits.get(*k as usize % lits.len().max(1)) {
                     s.push_str(&String::from_utf8_lossy(l));
