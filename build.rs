@@ -147,7 +147,7 @@ enum Tok {
     Hole(Option<usize>, &'static str),
     /// `{?`: an optional part begins (it ends at the matching `Close`, `?}`).
     Open,
-    /// The `}` that ends an optional part.
+    /// `?}`: the end of an optional part.
     Close,
 }
 
@@ -182,6 +182,19 @@ fn close_of(toks: &[Tok], open: usize) -> usize {
     unreachable!("tokenize checks that optional parts are closed")
 }
 
+/// A hole type's index in HOLE_TYPES (the const parameter of the step functions, and
+/// `Pattern::head_ty`).
+fn hole_ty_index(ty: &str) -> usize {
+    HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0)
+}
+
+/// The byte a word hole stops at when no literal follows it at once: the first byte of the
+/// next literal in `rest` (the tokens after it), or, when only ends of optional parts remain,
+/// `after` (the byte of the literal that follows them).
+fn stop_byte(rest: &[Tok], after: Option<u8>) -> Option<u8> {
+    next_lit_byte(rest).or(if rest.iter().all(|t| matches!(t, Tok::Close)) { after } else { None })
+}
+
 fn hole_field(f: Option<usize>) -> u8 {
     f.map(|f| f as u8).unwrap_or(SKIP)
 }
@@ -210,26 +223,20 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
         }
         _ => (None, toks),
     };
-    let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
     // The head as catalogue::Pattern keeps it: the literal, its searched byte, and for a leading
     // typed hole its field and type (HEAD_LIT for none).
     let ((l, field, ty), k) = match (&toks[0], toks.get(1)) {
         (Tok::Lit(l), _) => ((l, 0, HEAD_LIT), 1),
-        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => ((l, hole_field(*f), ty_const(ty)), 2),
+        (Tok::Hole(f, ty), Some(Tok::Lit(l))) => ((l, hole_field(*f), hole_ty_index(ty)), 2),
         _ => unreachable!("tokenize checks a pattern's head"),
     };
     assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
     let head = format!("head_ptr: {}.as_ptr(), head_len: {}, head_rare: {}, head_field: {field}, head_ty: {ty}", lit(l), l.len(), rarest(l, bytes));
-    let mut steps = steps_code(&toks[k..], None, bytes);
+    let mut steps = steps_code(&toks[k..], None, false, bytes);
     if let Some(p) = prefix {
         // Its first literal is searched for, as a pattern's head is (the first step is that
         // literal's), and a lazy hole at its end runs to where the rest begins, untrimmed.
-        let mut inner = steps_code(p, l.first().copied(), bytes);
-        if let Some(Tok::Hole(_, "lazy")) = p.last() {
-            if let Some(last) = inner.last_mut() {
-                *last = last.replace("template::step_alone::<0>", "template::step_to_end");
-            }
-        }
+        let inner = steps_code(p, l.first().copied(), true, bytes);
         steps.push(format!(
             "Step {{ run: template::step_prefix, lit_ptr: (&[{}] as &[Step]).as_ptr() as *const u8, lit_len: {}, field: SKIP, rare: 0 }}",
             inner.join(", "),
@@ -242,11 +249,11 @@ fn pattern_steps(toks: &[Tok], bytes: &[usize; 256]) -> String {
 
 /// The steps of `toks` (a pattern after its head, or the inside of an optional part), each a
 /// `Step` as Rust code. `after` is the first byte of the literal that follows `toks` (for a word
-/// hole at their end).
-fn steps_code(toks: &[Tok], after: Option<u8>, bytes: &[usize; 256]) -> Vec<String> {
+/// hole at their end); `prefix`: `toks` are a leading optional part, whose last lazy hole runs
+/// to the end of the text it is given (`step_to_end`).
+fn steps_code(toks: &[Tok], after: Option<u8>, prefix: bool, bytes: &[usize; 256]) -> Vec<String> {
     // Each step names the matcher function for its kind and hole type (src/template.rs,
     // `step_*`), so that the matcher's loop holds one indirect call and no dispatch.
-    let ty_const = |ty: &str| HOLE_TYPES.iter().position(|h| *h == ty).unwrap_or(0);
     let step = |run: String, f: Option<usize>, l: &[u8]| {
         assert!(l.len() <= u8::MAX as usize, "a pattern literal longer than 255 bytes");
         format!("Step {{ run: template::{run}, lit_ptr: {}.as_ptr(), lit_len: {}, field: {}, rare: {} }}", lit(l), l.len(), hole_field(f), rarest(l, bytes))
@@ -260,7 +267,7 @@ fn steps_code(toks: &[Tok], after: Option<u8>, bytes: &[usize; 256]) -> Vec<Stri
                 let run = match (*ty, l.len()) {
                     ("lazy", 1) => "step_lazy_byte".to_string(),
                     ("lazy", _) => "step_lazy".to_string(),
-                    _ => format!("step_typed::<{}>", ty_const(ty)),
+                    _ => format!("step_typed::<{}>", hole_ty_index(ty)),
                 };
                 steps.push(step(run, *f, l));
                 k += 2;
@@ -269,9 +276,9 @@ fn steps_code(toks: &[Tok], after: Option<u8>, bytes: &[usize; 256]) -> Vec<Stri
                 // No literal follows at once: the hole's run is all it takes. A word stops at
                 // the first byte of the literal that comes next (inside or after an optional
                 // part), which `step_alone` reads as its literal.
-                let stop = next_lit_byte(&toks[k + 1..]).or(if toks[k + 1..].iter().all(|t| matches!(t, Tok::Close)) { after } else { None });
-                let stop: Vec<u8> = stop.into_iter().collect();
-                steps.push(step(format!("step_alone::<{}>", ty_const(ty)), *f, &stop));
+                let stop: Vec<u8> = stop_byte(&toks[k + 1..], after).into_iter().collect();
+                let run = if prefix && *ty == "lazy" && k + 1 == toks.len() { "step_to_end".to_string() } else { format!("step_alone::<{}>", hole_ty_index(ty)) };
+                steps.push(step(run, *f, &stop));
                 k += 1;
             }
             (Tok::Lit(l), _) => {
@@ -280,8 +287,7 @@ fn steps_code(toks: &[Tok], after: Option<u8>, bytes: &[usize; 256]) -> Vec<Stri
             }
             (Tok::Open, _) => {
                 let c = close_of(toks, k);
-                let after_part = next_lit_byte(&toks[c + 1..]).or(if toks[c + 1..].iter().all(|t| matches!(t, Tok::Close)) { after } else { None });
-                let inner = steps_code(&toks[k + 1..c], after_part, bytes);
+                let inner = steps_code(&toks[k + 1..c], stop_byte(&toks[c + 1..], after), false, bytes);
                 assert!(!inner.is_empty() && inner.len() <= u8::MAX as usize, "an optional part of no step or more than 255");
                 steps.push(format!(
                     "Step {{ run: template::step_optional, lit_ptr: (&[{}] as &[Step]).as_ptr() as *const u8, lit_len: {}, field: SKIP, rare: 0 }}",

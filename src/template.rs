@@ -520,7 +520,7 @@ pub fn step_alone<'t, const TY: u8>(t: &'t [u8], pos: usize, s: &Step, caps: &mu
     if ty == HoleTy::Rest { t.len() } else { e }
 }
 
-/// An optional part (`{?...}`): its steps from `pos`, or, when they fail, nothing (its
+/// An optional part (`{?...?}`): its steps from `pos`, or, when they fail, nothing (its
 /// captures are given up). It never backtracks: once it matched, it stays.
 pub fn step_optional<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -> usize {
     let (set, bytes) = (caps.set, caps.bytes);
@@ -542,7 +542,7 @@ pub fn step_to_end<'t>(t: &'t [u8], pos: usize, s: &Step, caps: &mut Caps<'t>) -
     t.len()
 }
 
-/// A pattern's leading optional part (`{?...}` before its first literal), the last step: once
+/// A pattern's leading optional part (`{?...?}` before its first literal), the last step: once
 /// the rest matched, the part is looked for in the text before the rest's head literal, and
 /// must end where that literal begins. Its first step is its first literal, which is searched
 /// for (at most MAX_STARTS occurrences are tried). Returns `pos` whether the part is there or
@@ -679,9 +679,17 @@ mod tests {
     const SERIAL: u8 = field("serial");
     const TUNNEL: u8 = field("tunnel");
 
+    /// The captures of `p` in `t` (None: no match), in field order, as `Caps::fields` gives them.
     fn captured(p: &Pattern, t: &[u8]) -> Option<Vec<(usize, String)>> {
         let mut caps = Caps::default();
         matches(p, t, &mut caps).then(|| caps.fields().map(|(f, v)| (f, String::from_utf8_lossy(v).into_owned())).collect())
+    }
+
+    /// A match with these captures, in field order.
+    fn with(captures: &[(u8, &str)]) -> Option<Vec<(usize, String)>> {
+        let mut v: Vec<(usize, String)> = captures.iter().map(|&(f, t)| (f as usize, t.to_string())).collect();
+        v.sort();
+        Some(v)
     }
 
     /// `id={?{serial:num}/{tunnel:word}:?}{_}end`, as build.rs compiles it: a part that fails
@@ -697,12 +705,8 @@ mod tests {
             Step { run: step_lazy, lit_ptr: b"end".as_ptr(), lit_len: 3, field: SKIP, rare: 0 },
         ];
         let p = Pattern { head_ptr: b"id=".as_ptr(), steps_ptr: STEPS.as_ptr(), head_len: 3, head_rare: 0, head_field: 0, head_ty: HEAD_LIT, steps_len: 2 };
-        let mut got = captured(&p, b"id=7/a: end");
-        got.as_mut().unwrap().sort();
-        let mut want = vec![(SERIAL as usize, "7".to_string()), (TUNNEL as usize, "a".to_string())];
-        want.sort();
-        assert_eq!(got, Some(want));
-        assert_eq!(captured(&p, b"id=7/a end"), Some(vec![]));
+        assert_eq!(captured(&p, b"id=7/a: end"), with(&[(SERIAL, "7"), (TUNNEL, "a")]));
+        assert_eq!(captured(&p, b"id=7/a end"), with(&[]));
         assert_eq!(captured(&p, b"id=7x"), None);
     }
 
@@ -718,19 +722,10 @@ mod tests {
         ];
         static STEPS: [Step; 1] = [Step { run: step_prefix, lit_ptr: PART.as_ptr() as *const u8, lit_len: 3, field: SKIP, rare: 0 }];
         let p = Pattern { head_ptr: b"established".as_ptr(), steps_ptr: STEPS.as_ptr(), head_len: 11, head_rare: 0, head_field: 0, head_ty: HEAD_LIT, steps_len: 1 };
-        let both = |t: &str, s: &str| Some(vec![(SERIAL as usize, s.to_string()), (TUNNEL as usize, t.to_string())]);
-        let mut want = both("vpn", "3");
-        want.as_mut().unwrap().sort();
-        let mut got = captured(&p, b"x <vpn|3> established");
-        got.as_mut().unwrap().sort();
-        assert_eq!(got, want);
-        assert_eq!(captured(&p, b"x <vpn|3>  established"), Some(vec![]));
-        assert_eq!(captured(&p, b"established"), Some(vec![]));
-        let mut got = captured(&p, b"<a|b> <vpn|4> established");
-        got.as_mut().unwrap().sort();
-        let mut want = both("vpn", "4");
-        want.as_mut().unwrap().sort();
-        assert_eq!(got, want);
+        assert_eq!(captured(&p, b"x <vpn|3> established"), with(&[(TUNNEL, "vpn"), (SERIAL, "3")]));
+        assert_eq!(captured(&p, b"x <vpn|3>  established"), with(&[]));
+        assert_eq!(captured(&p, b"established"), with(&[]));
+        assert_eq!(captured(&p, b"<a|b> <vpn|4> established"), with(&[(TUNNEL, "vpn"), (SERIAL, "4")]));
         assert_eq!(captured(&p, b"x <vpn|3> "), None);
     }
 
