@@ -442,7 +442,9 @@ fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
     let i = i.min(b.len());
     // The decoded text is never longer than what it is decoded from: when what is left of the
     // buffer is small, room for all of it is made at once and the loop checks nothing.
-    let room = b.len() - i + 1;
+    // Eight more: the plain runs are copied a word at a time, and the last word stored may
+    // reach seven bytes past what the run decodes to.
+    let room = b.len() - i + 1 + 8;
     if room > DECODE_AT_ONCE {
         return decode_plain_checked(b, i, out);
     }
@@ -456,22 +458,26 @@ fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
     // SAFETY (the reads): p <= base + b.len() throughout: p moves past plain bytes only (the
     // NUL after the end is not one) and past an escape's two bytes only when both are in `b`
     // (the second is not the NUL); the pad covers eight bytes from the end.
-    // SAFETY (the writes): what q has written since the start is at most what p has read (a
-    // plain byte is copied, an escape's two bytes give one), so it stays within `room`.
+    // SAFETY (the writes): q - start - out.len() <= p - base - i (a plain byte is copied, an
+    // escape's two bytes give one), and each store ends at most eight bytes past q, within
+    // `room`.
     unsafe {
         loop {
-            let run = p;
+            // Each word read is stored whole; q then moves past its plain bytes only, so that
+            // the bytes after them are written again.
             let m = loop {
-                let m = special(u64::from_le((p as *const u64).read_unaligned()));
+                let w = (p as *const u64).read_unaligned();
+                (q as *mut u64).write_unaligned(w);
+                let m = special(u64::from_le(w));
                 if m != 0 {
                     break m;
                 }
                 p = p.add(8);
+                q = q.add(8);
             };
-            p = p.add((m.trailing_zeros() / 8) as usize);
-            let len = p.offset_from(run) as usize;
-            core::ptr::copy_nonoverlapping(run, q, len);
-            q = q.add(len);
+            let k = (m.trailing_zeros() / 8) as usize;
+            p = p.add(k);
+            q = q.add(k);
             let d = if *p == b'\\' { SIMPLE_UNESCAPE[*p.add(1) as usize] } else { 0 };
             if d == 0 {
                 break;
