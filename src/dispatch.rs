@@ -173,32 +173,23 @@ fn next_wide_hit(mut p: *const u8, last: *const u8) -> *const u8 {
     p
 }
 
-/// Walks the bucket of the window hash `x` at `i`. An entry is verified when its check bits
-/// equal the hash's and its tag equals that of the text's four bytes where the anchor's last
-/// four would be (`rel` bytes on, `entry`): anchors that share this window (FortiGate's logids,
-/// which differ in their last digits) are mostly told apart by the tag.
+/// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that
+/// the loop stays small) when its check bits equal the hash's and its tag equals that of the
+/// text's four bytes where the anchor's last four would be (`rel` bytes on): anchors that
+/// share this window (FortiGate's logids, which differ in their last digits) are mostly told
+/// apart here.
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let h = (x >> (32 - HASH_BITS)) as usize;
     let (Some(&from), Some(&to)) = (HEAD.get(h), HEAD.get(h + 1)) else { return };
-    let Some(entries) = ENTRIES.get(from as usize..to as usize) else { return };
     let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
-    // The loop only looks for entries with the hash's check bits (most buckets have none or
-    // one): what is done with one is out of line, so that the loop body stays small.
-    for &e in entries {
+    for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
         if e >> ENTRY_CHECK_SHIFT == check {
-            entry(text, i, e, slot, out);
+            let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+            if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
+                verify(text, i, e, slot, out);
+            }
         }
-    }
-}
-
-/// An entry of `bucket` whose check bits equal the hash's: verified when its tag equals that of
-/// the text's four bytes where the anchor's last four would be.
-#[inline(never)]
-fn entry(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
-    let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
-    if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
-        verify(text, i, e, slot, out);
     }
 }
 

@@ -728,51 +728,35 @@ fn compact_value(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, 
 }
 
 /// A value that is not a plain string: a string with escapes or bytes above 0x7E, a
-/// container, or a number or literal. Each kind is read out of line: wasmi charges a
-/// function's straight-line body whole on entry, and this one only chooses.
+/// container, or a number or literal.
 #[inline(never)]
 fn compact_other(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
-    match at(b, i) {
-        b'"' => compact_string(b, i, key, found, src),
-        b'{' | b'[' => compact_container(b, i, depth, key, found, src),
-        c => compact_scalar(b, i, c, key, found, src),
+    let c = at(b, i);
+    if c == b'"' {
+        let Some((v, escaped)) = string_end(b, plain_run(b, i + 1)) else { return BAIL };
+        if key != OTHER {
+            found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped, string: true }, src);
+        }
+        return v + 1;
     }
-}
-
-/// `compact_other` for a string with escapes or bytes above 0x7E.
-#[inline(never)]
-fn compact_string(b: &[u8], i: usize, key: Key, found: &mut Found, src: u8) -> usize {
-    let Some((v, escaped)) = string_end(b, plain_run(b, i + 1)) else { return BAIL };
-    if key != OTHER {
-        found.record(key, Span { start: (i + 1) as u32, end: v as u32, escaped, string: true }, src);
-    }
-    v + 1
-}
-
-/// `compact_other` for an object or an array.
-#[inline(never)]
-fn compact_container(b: &[u8], i: usize, depth: usize, key: Key, found: &mut Found, src: u8) -> usize {
-    if depth >= COMPACT_DEPTH {
+    if depth >= COMPACT_DEPTH && (c == b'{' || c == b'[') {
         return BAIL;
     }
-    if at(b, i) == b'[' {
-        return compact_array(b, i + 1, depth + 1, found, src);
+    match c {
+        b'{' => {
+            let parent = if depth == 1 { key_parent(key) } else { Parent::Other };
+            compact_object(b, i + 1, depth + 1, parent, found, src)
+        }
+        b'[' => compact_array(b, i + 1, depth + 1, found, src),
+        _ if c <= b' ' => BAIL,
+        _ => {
+            let Some(v) = scalar_end(b, i, c) else { return BAIL };
+            if key != OTHER {
+                found.record(key, Span { start: i as u32, end: v as u32, escaped: false, string: false }, src);
+            }
+            v
+        }
     }
-    let parent = if depth == 1 { key_parent(key) } else { Parent::Other };
-    compact_object(b, i + 1, depth + 1, parent, found, src)
-}
-
-/// `compact_other` for a number or literal starting with `c`.
-#[inline(never)]
-fn compact_scalar(b: &[u8], i: usize, c: u8, key: Key, found: &mut Found, src: u8) -> usize {
-    if c <= b' ' {
-        return BAIL;
-    }
-    let Some(v) = scalar_end(b, i, c) else { return BAIL };
-    if key != OTHER {
-        found.record(key, Span { start: i as u32, end: v as u32, escaped: false, string: false }, src);
-    }
-    v
 }
 
 /// The elements of an array from `i` (right after its `[`) at `depth`; nothing in an array is
