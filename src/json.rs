@@ -434,16 +434,15 @@ fn decode_index(b: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
 /// Appends the plain runs of a string body from `i` on, and the simple escapes between them,
 /// decoded, to `out`; returns the index of the first other byte (the closing quote, a `\u`
 /// escape, a non-ASCII byte, a byte a string may not hold, or the end). The plain runs are
-/// found by the string check's eight-byte step in a loop of its own, inside the loop over the
-/// escapes, with no call between them: text such as FortiGate's `key=\"value\"` has an escape
-/// every few bytes.
+/// found and copied by the string check's eight-byte step in a loop of its own, inside the
+/// loop over the escapes, with no call between them: text such as FortiGate's `key=\"value\"`
+/// has an escape every few bytes.
 #[inline(never)]
 fn decode_plain(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
     let i = i.min(b.len());
     // The decoded text is never longer than what it is decoded from: when what is left of the
-    // buffer is small, room for all of it is made at once and the loop checks nothing.
-    // Eight more: the plain runs are copied a word at a time, and the last word stored may
-    // reach seven bytes past what the run decodes to.
+    // buffer is small, room for all of it is made at once and the loop checks nothing. Eight
+    // bytes more, as the last word a plain run stores may reach past what the run decodes to.
     let room = b.len() - i + 1 + 8;
     if room > DECODE_AT_ONCE {
         return decode_plain_checked(b, i, out);
