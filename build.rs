@@ -302,9 +302,10 @@ fn steps_code(toks: &[Tok], after: Option<u8>, prefix: bool, bytes: &[usize; 256
     steps
 }
 
-/// The index of the byte of literal `l` least common in the example lines (`bytes`: counts per
-/// byte value; the first of equally rare ones): the matcher searches for it (template::find_at),
-/// so that a literal starting with a space does not stop at every word.
+/// The index of the byte of literal `l` least common in the example lines (`bytes`: a weight
+/// per byte value, from the literal's own file first, then from all files; the first of equally
+/// rare ones): the matcher searches for it (template::find_at), so that a literal starting with
+/// a space does not stop at every word.
 fn rarest(l: &[u8], bytes: &[usize; 256]) -> usize {
     (0..l.len().min(256)).min_by_key(|&k| (bytes[l[k] as usize], k)).unwrap_or(0)
 }
@@ -621,7 +622,7 @@ struct AnchorAcc {
 fn build() -> Result<String, String> {
     let cat = read_toml(&format!("{}/catalogue.toml", rules_dir()))?;
     let files = str_list(&cat, "files", "rules/catalogue.toml")?;
-    let bytes = example_bytes(&files)?;
+    let all_bytes = example_bytes(&files)?;
     let vocab = read_toml(&format!("{}/vocabulary.toml", rules_dir()))?;
     let events = vocab.get("events").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [events] missing")?;
     let reasons = vocab.get("reasons").and_then(|v| v.as_table()).ok_or("vocabulary.toml: [reasons] missing")?;
@@ -650,6 +651,11 @@ fn build() -> Result<String, String> {
         let source = s(&t, "source", &path)?;
         let _ = writeln!(sources_code, "    Source {{ file: {file:?}, vendor: {vendor:?}, title: {title:?}, source: {source:?} }},");
         let rules = t.get("rule").and_then(|v| v.as_array()).ok_or(format!("{path}: no [[rule]]"))?;
+        // Byte rarity for this file's literals: first in its own example lines (the text its
+        // patterns are searched in; `=` is rare in the catalogue but in every FortiGate pair),
+        // then in all of them.
+        let own = example_bytes(std::slice::from_ref(file))?;
+        let bytes: [usize; 256] = std::array::from_fn(|b| own[b] << 24 | all_bytes[b].min((1 << 24) - 1));
         for r in rules {
             let r = r.as_table().ok_or(format!("{path}: a rule is not a table"))?;
             let id = s(r, "id", &path)?;
