@@ -8,7 +8,7 @@ use crate::bgp;
 use crate::catalogue::{ANCHOR_SLOT_MASK, RULES, Rule};
 use crate::dispatch::{self, Candidates};
 use crate::fields::{FIELDS, FieldType};
-use crate::locate::{NSLOTS, slot};
+use crate::locate::{NSLOTS, Texts, slot};
 use crate::template::{self, Caps};
 
 pub use crate::fields::NFIELDS;
@@ -157,13 +157,13 @@ pub mod f {
 
 /// Classifies a record from its slot texts. None: not a VPN event.
 #[inline(never)]
-pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut Candidates) -> Option<Classification<'a>> {
+pub fn classify<'a>(texts: &Texts<'a>, cands: &mut Candidates) -> Option<Classification<'a>> {
     cands.n = 0;
-    let mut m = present & ANCHOR_SLOT_MASK;
+    let mut m = texts.present() & ANCHOR_SLOT_MASK;
     while m != 0 {
         let s = m.trailing_zeros() as usize;
         m &= m - 1;
-        if let Some(Some(t)) = texts.get(s) {
+        if let Some(t) = texts.get(s) {
             dispatch::scan(t, s as u8, cands);
         }
     }
@@ -171,7 +171,7 @@ pub fn classify<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mu
     if cands.n == 0 {
         return None;
     }
-    first_match(texts, present, cands)
+    first_match(texts, cands)
 }
 
 /// `classify` for a record whose only slot is the message `text` (a `{"log":"..."}` record,
@@ -191,15 +191,13 @@ pub fn classify_message<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Cl
 /// candidates and do not pay for the slot table.
 #[inline(never)]
 fn message_match<'a>(text: &'a [u8], cands: &mut Candidates) -> Option<Classification<'a>> {
-    let mut texts = [None; NSLOTS];
-    texts[slot::MESSAGE as usize] = Some(text);
-    first_match(&texts, 1 << slot::MESSAGE, cands)
+    first_match(&Texts::message(text), cands)
 }
 
 /// The first candidate rule, in catalogue order, whose `when` and pattern match. Out of line: a
 /// record without candidates (most records) does not pay for it.
 #[inline(never)]
-fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut Candidates) -> Option<Classification<'a>> {
+fn first_match<'a>(texts: &Texts<'a>, cands: &mut Candidates) -> Option<Classification<'a>> {
     let mut caps = Caps::default();
     // No item is u32::MAX (a rule index has 16 bits).
     let mut last = u32::MAX;
@@ -211,7 +209,7 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
         let (r, s) = dispatch::candidate(item);
         let Some(rule) = RULES.get(r as usize) else { continue };
         let ts = if rule.text == 255 { s } else { rule.text };
-        let Some(text) = texts.get(ts as usize).copied().flatten() else { continue };
+        let Some(text) = texts.get(ts as usize) else { continue };
         if !when_ok(rule, texts) {
             continue;
         }
@@ -220,7 +218,7 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
         let matched = matchers.is_empty() || matchers.iter().any(|p| template::matches(p, text, &mut caps));
         crate::probe!(41);
         if matched {
-            let d = describe(rule, &caps, texts, present);
+            let d = describe(rule, &caps, texts);
             crate::probe!(42);
             return Some(d);
         }
@@ -228,9 +226,9 @@ fn first_match<'a>(texts: &[Option<&'a [u8]>; NSLOTS], present: u32, cands: &mut
     None
 }
 
-fn when_ok(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> bool {
+fn when_ok(rule: &Rule, texts: &Texts) -> bool {
     rule.when().iter().all(|&(s, lit, exact, rare)| {
-        texts.get(s as usize).copied().flatten().is_some_and(|t| if exact { t == lit } else { template::find_at(t, lit, 0, rare).is_some() })
+        texts.get(s as usize).is_some_and(|t| if exact { t == lit } else { template::find_at(t, lit, 0, rare).is_some() })
     })
 }
 
@@ -251,7 +249,8 @@ const NUM_FIELDS: u64 = {
 const _: () = assert!(NFIELDS <= 64);
 
 #[inline(never)]
-fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>; NSLOTS], present: u32) -> Classification<'a> {
+fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &Texts<'a>) -> Classification<'a> {
+    let present = texts.present();
     let severity = if rule.level_severity { level_severity(rule, texts) } else { rule.severity() };
     // The captures' table becomes the classification's; the rule's constants fill the fields
     // no capture set.
@@ -277,7 +276,7 @@ fn describe<'a>(rule: &'static Rule, caps: &Caps<'a>, texts: &[Option<&'a [u8]>;
 
 /// The severity from the record's level, or the rule's (out of line: few rules read it).
 #[inline(never)]
-fn level_severity(rule: &Rule, texts: &[Option<&[u8]>; NSLOTS]) -> &'static str {
+fn level_severity(rule: &Rule, texts: &Texts) -> &'static str {
     severity_from_level(texts).unwrap_or(rule.severity())
 }
 
@@ -385,12 +384,12 @@ const ENRICH_SLOTS: u32 = COPY_SLOTS
 /// states, BGP status and flags, resource ids, and the plain copies of COPY_TO. A rule's own
 /// captures win. Only the slots the record has are visited.
 #[inline(never)]
-fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS], present: u32) {
+fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &Texts<'a>, present: u32) {
     let mut m = present & COPY_SLOTS;
     while m != 0 {
         let s = m.trailing_zeros() as usize;
         m &= m - 1;
-        if let Some(Some(x)) = t.get(s) {
+        if let Some(x) = t.get(s) {
             if !x.is_empty() {
                 c.put_if_none(COPY_TO[s] as usize, Val::Str(x));
             }
@@ -406,8 +405,8 @@ fn enrich<'a>(rule: &Rule, c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NS
 
 /// AWS: the phase state of the rule's phase, or the BGP status, as `state`.
 #[inline(never)]
-fn state(rule: &Rule, c: &mut Classification, t: &[Option<&[u8]>; NSLOTS]) {
-    let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
+fn state(rule: &Rule, c: &mut Classification, t: &Texts) {
+    let get = |s: u8| t.get(s as usize).filter(|x| !x.is_empty());
     if c.set >> f::STATE & 1 == 0 {
         let phase_state = if rule.phase == 2 { get(slot::PHASE2_STATE) } else { get(slot::PHASE1_STATE) };
         let bgp_status = get(slot::TYPE).filter(|ty| *ty == b"BGPStatus").and(get(slot::STATUS));
@@ -419,8 +418,8 @@ fn state(rule: &Rule, c: &mut Classification, t: &[Option<&[u8]>; NSLOTS]) {
 
 /// AWS: DPD and NAT-T flags; AWS and Alibaba: the tunnel from the resource id.
 #[inline(never)]
-fn flags_and_tunnel<'a>(c: &mut Classification<'a>, t: &[Option<&'a [u8]>; NSLOTS]) {
-    let get = |s: u8| t.get(s as usize).copied().flatten().filter(|x| !x.is_empty());
+fn flags_and_tunnel<'a>(c: &mut Classification<'a>, t: &Texts<'a>) {
+    let get = |s: u8| t.get(s as usize).filter(|x| !x.is_empty());
     if let Some(b) = get(slot::DPD_ENABLED).and_then(flag) {
         c.put_if_none(f::DPD_ENABLED, b);
     }
@@ -455,8 +454,8 @@ fn tunnel_from_resource<'a>(c: &mut Classification<'a>, r: &'a [u8]) {
 
 /// Alibaba events state their level (INFO, WARN, CRITICAL); it overrides the rule's severity.
 #[inline(never)]
-fn severity_from_level(t: &[Option<&[u8]>; NSLOTS]) -> Option<&'static str> {
-    match t.get(slot::LEVEL as usize).copied().flatten()? {
+fn severity_from_level(t: &Texts) -> Option<&'static str> {
+    match t.get(slot::LEVEL as usize)? {
         b"INFO" => Some("info"),
         b"WARN" => Some("warn"),
         b"CRITICAL" => Some("critical"),

@@ -199,7 +199,7 @@ impl Filter {
         let key: &[u8] = if found.has_vpn { b"vpnlog" } else { b"vpn" };
         let texts = locate::texts(record.bytes(), &self.bufs, found.present, &self.locs);
         crate::probe!(3);
-        let mut class = classify::classify(&texts, found.present, &mut self.cands);
+        let mut class = classify::classify(&texts, &mut self.cands);
         if let Some(c) = &mut class {
             // No slot value was decoded: every text is a string body as the record (or the
             // document in `log`) holds it, which has no quote, backslash or control byte.
@@ -283,6 +283,6 @@ impl Filter {
         let record = Padded::copy_into(&mut self.copy, record);
         locate::locate(record, &mut self.bufs, &mut found, &mut locs)?;
         let texts = locate::texts(record.bytes(), &self.bufs, found.present, &locs);
-        classify::classify(&texts, found.present, &mut self.cands)
+        classify::classify(&texts, &mut self.cands)
     }
 }

@@ -2,6 +2,8 @@
 //! is the documented order), and the decoding of those values into plain text, including a JSON
 //! document left unparsed inside `log`.
 
+use core::mem::MaybeUninit;
+
 use crate::fields::SLOTS;
 use crate::json::{self, Padded, Span};
 
@@ -518,20 +520,58 @@ fn decode(record: &[u8], bufs: &mut Buffers, src: u8, sp: Span) -> Loc {
     Some((2, start, bufs.text.len() as u32))
 }
 
+/// The slot texts of a record: slot i's text when bit i of `present` is set. The others are
+/// not written: a record fills few of the NSLOTS slots, and clearing the rest would cost an
+/// interpreter a store each for every record classified.
+#[derive(Clone, Copy)]
+pub struct Texts<'a> {
+    present: u32,
+    vals: [MaybeUninit<&'a [u8]>; NSLOTS],
+}
+
+impl<'a> Texts<'a> {
+    /// The texts of a record whose only slot is the message.
+    #[inline(always)]
+    pub fn message(text: &'a [u8]) -> Self {
+        let mut t = Texts { present: 1 << MESSAGE, vals: [MaybeUninit::uninit(); NSLOTS] };
+        t.vals[MESSAGE as usize] = MaybeUninit::new(text);
+        t
+    }
+
+    /// The slots that have a text (bit i: slot i).
+    #[inline(always)]
+    pub fn present(&self) -> u32 {
+        self.present
+    }
+
+    /// Slot `s`'s text, if the record has one.
+    #[inline(always)]
+    pub fn get(&self, s: usize) -> Option<&'a [u8]> {
+        match self.vals.get(s) {
+            // SAFETY: bit s of `present` is set only where vals[s] was written.
+            Some(v) if self.present >> (s & 31) & 1 == 1 => Some(unsafe { v.assume_init() }),
+            _ => None,
+        }
+    }
+}
+
 /// Turns resolved locations into slices.
-pub fn texts<'a>(record: &'a [u8], bufs: &'a Buffers, present: u32, locs: &[Loc; NSLOTS]) -> [Option<&'a [u8]>; NSLOTS] {
-    let mut out = [None; NSLOTS];
+pub fn texts<'a>(record: &'a [u8], bufs: &'a Buffers, present: u32, locs: &[Loc; NSLOTS]) -> Texts<'a> {
+    let mut out = Texts { present: 0, vals: [MaybeUninit::uninit(); NSLOTS] };
     let mut m = present;
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
-        if let (Some(o), Some(&Some((b, s, e)))) = (out.get_mut(i), locs.get(i)) {
+        if let (Some(o), Some(&Some((b, s, e)))) = (out.vals.get_mut(i), locs.get(i)) {
             let buf: &[u8] = match b {
                 0 => record,
                 1 => &bufs.doc,
                 _ => &bufs.text,
             };
-            *o = buf.get(s as usize..e as usize);
+            if let Some(t) = buf.get(s as usize..e as usize) {
+                *o = MaybeUninit::new(t);
+                out.present |= 1 << i;
+            }
         }
     }
     out

@@ -12,12 +12,12 @@ use vpnlog_host::input::record_from_line;
 
 /// The text a rule's patterns read in this record, as the module chooses it: the rule's `text`
 /// slot, or else the first slot (in slot order) of the rule's that holds one of its anchors.
-fn pattern_text(rule: &Rule, anchors: &[&str], texts: &[Option<&[u8]>; NSLOTS]) -> Option<Vec<u8>> {
+fn pattern_text(rule: &Rule, anchors: &[&str], texts: &locate::Texts) -> Option<Vec<u8>> {
     if rule.text != 255 {
-        return texts[rule.text as usize].map(<[u8]>::to_vec);
+        return texts.get(rule.text as usize).map(<[u8]>::to_vec);
     }
     (0..NSLOTS).filter(|s| rule.slots >> s & 1 == 1).find_map(|s| {
-        let t = texts[s]?;
+        let t = texts.get(s)?;
         anchors.iter().any(|a| template::find(t, a.as_bytes(), 0).is_some()).then(|| t.to_vec())
     })
 }
