@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 TARGET=wasm32-wasip1
 TDIR=target/wasm
 EXPORTS="-C link-arg=--export=malloc -C link-arg=--export=free -C link-arg=--compress-relocations"
+# No runtime loop unrolling: an interpreter gains nothing from it, and wasmi charges a loop's
+# whole body each time it is entered, so an unrolled body with its remainder loop costs more
+# than the loop it replaced (docs/BENCHMARKS.md).
+EXPORTS="$EXPORTS -C llvm-args=-unroll-runtime=false"
 DEB_PKGS="rustc-web cargo-web rust-web-src wasi-libc lld"
 
 SCRIPT=build-wasm NEED_DIR=/usr/lib/wasm32-wasi
