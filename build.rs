@@ -12,13 +12,14 @@ include!("src/fields.rs");
 /// src/dispatch.rs).
 const HASH_BITS: u32 = 12;
 const FILTER_BITS: u32 = 17;
-/// ENTRIES layout (must match src/dispatch.rs), from the top: check bits, the tag of the
-/// anchor's last four bytes, the first-window flag, the anchor index, and where the anchor's
-/// last four bytes start after the window's start (`rel`).
-const ENTRY_REL_BITS: u32 = 6;
+/// ENTRIES layout (must match src/dispatch.rs), from the top: check bits, the tag of four of
+/// the anchor's bytes, the anchor index, and where those four bytes start from the window's
+/// start (`rel`, signed): the anchor's last four (rel > 0) or its first four (rel <= 0),
+/// whichever tells the anchor better from the others of its bucket.
+const ENTRY_REL_BITS: u32 = 7;
 const ENTRY_ANCHOR_BITS: u32 = 10;
 const ENTRY_TAG_BITS: u32 = 4;
-const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS;
 const ENTRY_CHECK_SHIFT: u32 = ENTRY_TAG_SHIFT + ENTRY_TAG_BITS;
 
 /// The bits of a window's hash an entry keeps to tell windows of one bucket apart: the ones
@@ -27,9 +28,10 @@ fn entry_check(x: u32) -> u32 {
     x << HASH_BITS >> ENTRY_CHECK_SHIFT
 }
 
-/// The tag of a four-byte window: the top bits of its hash. Anchors that share a window (the
-/// FortiGate logids differ only in their last digits) are told apart in the bucket walk by
-/// the tag of their last four bytes, before `verify` is called.
+/// The tag of a four-byte window: the top bits of its hash. Anchors that share a window are
+/// told apart in the bucket walk by the tag of their first or last four bytes, before `verify`
+/// is called: the FortiGate logids differ only in their last digits, "IKE SA established" and
+/// "IPsec SA established" only at the start.
 fn window_tag(w: u32) -> u32 {
     w.wrapping_mul(0x9E37_79B1) >> (32 - ENTRY_TAG_BITS)
 }
@@ -940,21 +942,23 @@ fn build() -> Result<String, String> {
     if anchors.len() > 1 << ENTRY_ANCHOR_BITS {
         return Err(format!("more than {} anchors: widen ENTRIES", 1 << ENTRY_ANCHOR_BITS));
     }
-    let mut enter = |x: u32, first: bool, ai: usize, rel: usize, tag: u32| {
+    // (bucket, check, anchor, the window's start in the anchor): the entries, before each
+    // gets its tag (below).
+    let mut windows: Vec<(usize, u32, usize, usize)> = Vec::new();
+    let mut enter = |x: u32, ai: usize, k: usize| {
         let h = (x >> (32 - HASH_BITS)) as usize;
         let f = (x >> (32 - FILTER_BITS)) as usize;
         filter[f / 32] |= 1 << (f % 32);
-        let first = first as u32;
-        entries.push((h, entry_check(x) << ENTRY_CHECK_SHIFT | tag << ENTRY_TAG_SHIFT | first << (ENTRY_ANCHOR_BITS + ENTRY_REL_BITS) | (ai as u32) << ENTRY_REL_BITS | rel as u32));
+        windows.push((h, entry_check(x), ai, k));
     };
+    // The tag's offset from the window is stored in ENTRY_REL_BITS bits, signed: a window is
+    // entered only where both the anchor's first and last four bytes are that close.
+    let reach = (1usize << (ENTRY_REL_BITS - 1)) - 1;
     for (ai, a) in anchors.iter().enumerate() {
         let t = &a.text;
-        // The distance from a window to the anchor's last four bytes (whose tag the bucket walk
-        // compares) is stored in ENTRY_REL_BITS bits: only windows that close to the end are
-        // entered.
         let last_start = t.len() - 4;
-        let first_start = last_start.saturating_sub((1 << ENTRY_REL_BITS) - 1);
-        let tag = window_tag(gram(t, last_start));
+        let first_start = last_start.saturating_sub(reach);
+        let last_start_k = last_start.min(reach);
         if a.slots & sparse_slots != 0 {
             // Sparse: one WIDE-byte window per residue. Such an entry never counts in a slot
             // tested at every position (`first` unset).
@@ -963,10 +967,10 @@ fn build() -> Result<String, String> {
                     let g = wide_gram(t, k);
                     (background_wide.get(&g).copied().unwrap_or(0), used_wide.get(&g).copied().unwrap_or(0))
                 };
-                let k = (first_start + r..=t.len() - WIDE).step_by(STRIDE).min_by_key(|&k| (cost(k), k)).ok_or("anchor too short for its slot")?;
+                let k = (first_start + r..=(t.len() - WIDE).min(last_start_k)).step_by(STRIDE).min_by_key(|&k| (cost(k), k)).ok_or("anchor too short or too long for its slot")?;
                 let w = wide_gram(t, k);
                 *used_wide.entry(w).or_insert(0) += 1;
-                enter(wide_hash(w), false, ai, last_start - k, tag);
+                enter(wide_hash(w), ai, k);
             }
         }
         if a.slots & !sparse_slots != 0 {
@@ -975,10 +979,10 @@ fn build() -> Result<String, String> {
                 let g = gram(t, k);
                 (background.get(&g).copied().unwrap_or(0), used.get(&g).copied().unwrap_or(0))
             };
-            let k = (first_start..=last_start).min_by_key(|&k| (cost(k), k)).unwrap_or(first_start);
+            let k = (first_start..=last_start_k).min_by_key(|&k| (cost(k), k)).ok_or("anchor too long for its slot")?;
             let w = gram(t, k);
             *used.entry(w).or_insert(0) += 1;
-            enter(w.wrapping_mul(0x9E37_79B1), true, ai, last_start - k, tag);
+            enter(w.wrapping_mul(0x9E37_79B1), ai, k);
         }
         if a.text.len() > u8::MAX as usize || a.rules.len() > u8::MAX as usize || anchor_rules.len() > u16::MAX as usize {
             return Err(format!("anchor {:?}: longer than 255 bytes or for more than 255 rules", String::from_utf8_lossy(&a.text)));
@@ -993,6 +997,32 @@ fn build() -> Result<String, String> {
             a.rules.len()
         );
         anchor_rules.extend(a.rules.iter().map(|&r| r as u16));
+    }
+    // Each entry's tag: of the anchor's last four bytes or of its first four, whichever fewer
+    // anchors entered with the same window have in the same place (those would pass the tag and
+    // be verified in vain); the last four when it is a tie.
+    for &(h, check, ai, k) in &windows {
+        let t = &anchors[ai].text;
+        let last_start = t.len() - 4;
+        // In how many other anchors of the same window the four bytes `d` bytes from the
+        // window are those of `t` there.
+        let same = |d: isize| {
+            let mine = &t[(k as isize + d) as usize..][..4];
+            windows
+                .iter()
+                .filter(|&&(h2, c2, a2, _)| h2 == h && c2 == check && a2 != ai)
+                .filter(|&&(_, _, a2, k2)| {
+                    let o = &anchors[a2].text;
+                    let at = k2 as isize + d;
+                    at >= 0 && at as usize + 4 <= o.len() && &o[at as usize..at as usize + 4] == mine
+                })
+                .count()
+        };
+        let (d_last, d_first) = ((last_start - k) as isize, -(k as isize));
+        let d = if d_last > 0 && same(d_last) <= same(d_first) { d_last } else { d_first };
+        let tag = window_tag(gram(t, (k as isize + d) as usize));
+        let rel = (d as u32) & ((1 << ENTRY_REL_BITS) - 1);
+        entries.push((h, check << ENTRY_CHECK_SHIFT | tag << ENTRY_TAG_SHIFT | (ai as u32) << ENTRY_REL_BITS | rel));
     }
     if entries.len() >= 0xFFFF {
         return Err("too many anchor windows for the hash table".into());
@@ -1035,8 +1065,8 @@ fn build() -> Result<String, String> {
     let _ = writeln!(code, "pub static FILTER: [u32; {}] = {filter:?};", filter.len());
     let _ = writeln!(code, "/// Positions between tested windows when scanning a sparse slot.\npub const STRIDE: usize = {STRIDE};");
     let _ = writeln!(code, "/// The slots scanned at every STRIDE-th position by {WIDE}-byte windows (the message and those\n/// whose anchors are all long enough); the others at every position by four-byte windows.\npub const SPARSE_SLOTS: u32 = {sparse_slots};");
-    let _ = writeln!(code, "/// Per window entered: bits of its hash that the bucket index leaves out (see dispatch.rs), a flag");
-    let _ = writeln!(code, "/// for the anchor's first window, the anchor, and the window's offset in the anchor.");
+    let _ = writeln!(code, "/// Per window entered: bits of its hash that the bucket index leaves out (see dispatch.rs), the");
+    let _ = writeln!(code, "/// tag of the anchor's first or last four bytes, the anchor, and the tagged bytes' offset from the window.");
     let _ = writeln!(code, "pub static ENTRIES: [u32; {}] = {:?};", entries.len(), entries.iter().map(|e| e.1).collect::<Vec<_>>());
     let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static DOCS: [RuleDoc; {n}] = [\n{docs_code}];");
     let _ = writeln!(code, "#[cfg(not(target_os = \"wasi\"))]\npub static SOURCES: &[Source] = &[\n{sources_code}];");

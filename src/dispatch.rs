@@ -9,10 +9,10 @@ use crate::catalogue::{ANCHORS, ENTRIES, FILTER, HEAD, SPARSE_SLOTS, STRIDE};
 /// Must match HASH_BITS, FILTER_BITS and the ENTRY_ constants in build.rs.
 const HASH_BITS: u32 = 12;
 const FILTER_BITS: u32 = 17;
-const ENTRY_REL_BITS: u32 = 6;
+const ENTRY_REL_BITS: u32 = 7;
 const ENTRY_ANCHOR_BITS: u32 = 10;
 const ENTRY_TAG_BITS: u32 = 4;
-const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS + 1;
+const ENTRY_TAG_SHIFT: u32 = ENTRY_REL_BITS + ENTRY_ANCHOR_BITS;
 const ENTRY_CHECK_SHIFT: u32 = ENTRY_TAG_SHIFT + ENTRY_TAG_BITS;
 
 /// At most this many (rule, slot) candidates per record; more are ignored.
@@ -175,41 +175,47 @@ fn next_wide_hit(mut p: *const u8, last: *const u8) -> *const u8 {
 
 /// Walks the bucket of the window hash `x` at `i`. An entry is verified (out of line, so that
 /// the loop stays small) when its check bits equal the hash's and its tag equals that of the
-/// text's four bytes where the anchor's last four would be (`rel` bytes on): anchors that
-/// share this window (FortiGate's logids, which differ in their last digits) are mostly told
-/// apart here.
+/// text's four bytes where the anchor's first or last four would be (`rel` bytes from the
+/// window, build.rs chose which): anchors that share this window are mostly told apart here
+/// (FortiGate's logids differ in their last digits, "IKE SA established" and "IPsec SA
+/// established" in their first).
 #[inline(never)]
 fn bucket(text: &[u8], i: usize, x: u32, slot: u8, out: &mut Candidates) {
     let h = (x >> (32 - HASH_BITS)) as usize;
     let (Some(&from), Some(&to)) = (HEAD.get(h), HEAD.get(h + 1)) else { return };
     let check = x << HASH_BITS >> ENTRY_CHECK_SHIFT;
+    // A window lies at i, so text.len() >= 4.
+    let last = text.len().wrapping_sub(4);
     for &e in ENTRIES.get(from as usize..to as usize).unwrap_or(&[]) {
         if e >> ENTRY_CHECK_SHIFT == check {
-            let at = i + (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
-            if at + 4 <= text.len() && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
-                verify(text, i, e, slot, out);
+            let at = i.wrapping_add(rel(e) as usize);
+            if at <= last && hash(window(text, at)) >> (32 - ENTRY_TAG_BITS) == e >> ENTRY_TAG_SHIFT & ((1 << ENTRY_TAG_BITS) - 1) {
+                verify(text, at, e, slot, out);
             }
         }
     }
 }
 
-/// Checks that the anchor of entry `e`, whose window sits at position `i`, occurs there, and
-/// adds its rules. In a slot tested at every position only the anchor's first window counts.
+/// An entry's `rel`: the tag's offset from the window, sign-extended.
+#[inline(always)]
+fn rel(e: u32) -> isize {
+    ((e << (32 - ENTRY_REL_BITS)) as i32 >> (32 - ENTRY_REL_BITS)) as isize
+}
+
+/// Checks that the anchor of entry `e`, whose tagged four bytes are at `at` in the text,
+/// occurs there, and adds its rules.
 #[inline(never)]
-fn verify(text: &[u8], i: usize, e: u32, slot: u8, out: &mut Candidates) {
-    let rel = (e & ((1 << ENTRY_REL_BITS) - 1)) as usize;
+fn verify(text: &[u8], at: usize, e: u32, slot: u8, out: &mut Candidates) {
     let a = (e >> ENTRY_REL_BITS & ((1 << ENTRY_ANCHOR_BITS) - 1)) as usize;
-    let first = e >> (ENTRY_REL_BITS + ENTRY_ANCHOR_BITS) & 1 == 1;
     let Some(an) = ANCHORS.get(a) else { return };
-    // The anchor's last four bytes start at i + rel, and `bucket` checked that they are in
-    // the text: the anchor ends there.
     let anchor_text = an.text();
-    let Some(start) = (i + rel + 4).checked_sub(anchor_text.len()) else { return };
-    if !((first || SPARSE_SLOTS >> slot & 1 == 1) && an.slots >> slot & 1 == 1) {
+    // The tagged bytes are the anchor's last four (rel > 0) or its first four.
+    let start = if rel(e) > 0 { (at + 4).wrapping_sub(anchor_text.len()) } else { at };
+    if start > text.len() || text.len() - start < anchor_text.len() || an.slots >> slot & 1 == 0 {
         return;
     }
     let found = if anchor_text.len() >= 8 {
-        // SAFETY: start + anchor_text.len() == i + rel + 4 <= text.len() (see above).
+        // SAFETY: start + anchor_text.len() <= text.len() (checked above).
         unsafe { crate::template::words_eq(text.as_ptr().add(start), anchor_text.as_ptr(), anchor_text.len()) }
     } else {
         short_at(text, start, anchor_text)
