@@ -873,15 +873,31 @@ fn scalar_end(b: &[u8], i: usize, c: u8) -> Option<usize> {
 /// `scalar_end` returning usize::MAX for None (an Option is returned through memory on wasm32).
 #[inline(never)]
 fn scalar_index(b: &[u8], i: usize, c: u8) -> usize {
-    let mut v = i;
-    // i < b.len(): the NUL at b.len() (`Padded`) ends the digits at the end at the latest.
-    while at(b, v).is_ascii_digit() {
-        v += 1;
-    }
+    let v = digits_end(b, i);
     if v > i && (c != b'0' || v == i + 1) && !matches!(at(b, v), b'.' | b'e' | b'E') {
         return v;
     }
     scalar_grammar(b, i, c).unwrap_or(usize::MAX)
+}
+
+/// The end of the run of ASCII digits from `i` (`i <= b.len()` of a padded buffer), eight
+/// bytes at a time: timestamps in milliseconds have thirteen.
+#[inline(always)]
+fn digits_end(b: &[u8], mut i: usize) -> usize {
+    loop {
+        // SAFETY: i <= b.len() throughout: the NUL at b.len() (`Padded`) is no digit, so the
+        // run ends there at the latest, and the pad covers the eight bytes read from there.
+        let w = u64::from_le(unsafe { (b.as_ptr().add(i) as *const u64).read_unaligned() });
+        // The high bit of every byte that is no digit: below '0' the subtraction borrows,
+        // from ':' to 0xB9 the addition reaches 0x80, and from 0xBA on the subtraction leaves
+        // it set. Below the lowest such byte all are digits, so nothing borrows or carries
+        // there and the lowest is exact.
+        let m = (w.wrapping_sub(ONES * b'0' as u64) | w.wrapping_add(ONES * 0x46)) & HIGHS;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
 }
 
 /// `scalar_end` by the grammar: a literal, or any number.
@@ -1128,6 +1144,25 @@ mod tests {
                 let first = t[0];
                 let p = Padded::of(&mut t);
                 assert_eq!(scalar_end(&p, 0, first), scalar_grammar(&p, 0, first), "{:?}", String::from_utf8_lossy(&p));
+            }
+        }
+    }
+
+    /// `scalar_end` against the grammar on digit runs longer than the eight bytes it reads at
+    /// once, ending in each kind of byte (and at the end of the buffer).
+    #[test]
+    fn scalar_end_agrees_with_the_grammar_on_long_numbers() {
+        let ends: &[&[u8]] = &[b"", b",", b"}", b" ", b".5", b"e3", b"E+2", b"/", b":", b"x", b"\x7f", b"\x80", b"\xb9", b"\xba", b"\xff", "é".as_bytes()];
+        for lead in [&b""[..], b"-"] {
+            for n in 0..=24 {
+                for end in ends {
+                    let mut t = lead.to_vec();
+                    t.extend((0..n).map(|k| b"1234567890"[k % 10]));
+                    t.extend_from_slice(end);
+                    let first = t.first().copied().unwrap_or(0);
+                    let p = Padded::of(&mut t);
+                    assert_eq!(scalar_end(&p, 0, first), scalar_grammar(&p, 0, first), "{:?}", String::from_utf8_lossy(&p));
+                }
             }
         }
     }
