@@ -97,12 +97,17 @@ fn write_fields<const CLEAN: bool>(out: &mut Vec<u8>, c: &Classification, fields
             let leaf = field.leaf.as_bytes();
             core::ptr::copy_nonoverlapping(leaf.as_ptr(), base.add(n), leaf.len());
             n += leaf.len();
+            // Text that may need escaping is checked here; what needs it (rare) is written
+            // out of line.
             if !CLEAN && quoted == 1 {
-                out.set_len(n);
-                string(out, t);
-                out.reserve(fields);
-                (base, n) = (out.as_mut_ptr(), out.len());
-                continue;
+                let clean = json::clean_run(t, 0);
+                if clean != t.len() {
+                    out.set_len(n);
+                    escaped_string(out, t, clean);
+                    out.reserve(fields);
+                    (base, n) = (out.as_mut_ptr(), out.len());
+                    continue;
+                }
             }
             *base.add(n) = b'"';
             n += quoted;
@@ -252,15 +257,23 @@ pub(crate) fn enter(out: &mut Vec<u8>, from: u8, to: u8) {
 /// A string value, quoted, escaped where JSON requires (rarely, in log text).
 #[inline(never)]
 fn string(out: &mut Vec<u8>, s: &[u8]) {
+    let i = json::clean_run(s, 0);
+    if i != s.len() {
+        return escaped_string(out, s, i);
+    }
     out.reserve(s.len() + 2);
     put(out, b"\"");
-    let i = json::clean_run(s, 0);
-    if i == s.len() {
-        put(out, s);
-    } else {
-        json::escape_from(s, i, out);
-        out.reserve(1);
-    }
+    put(out, s);
+    put(out, b"\"");
+}
+
+/// `string` for a value whose first byte to escape is at `i`.
+#[inline(never)]
+fn escaped_string(out: &mut Vec<u8>, s: &[u8], i: usize) {
+    out.reserve(s.len() + 2);
+    put(out, b"\"");
+    json::escape_from(s, i, out);
+    out.reserve(1);
     put(out, b"\"");
 }
 
