@@ -21,6 +21,20 @@ use crate::locate::{self, Buffers, Found, Loc, NSLOTS};
 use crate::projection::{self, Projection, Time};
 use crate::write;
 
+/// Appends `record` (or a part of it) to the output while the output is still empty:
+/// `filter_with` cleared it and reserved the record's length and more, so no capacity check is
+/// needed (every check costs the interpreter on every record).
+#[inline(always)]
+fn copy_record(out: &mut Vec<u8>, record: &[u8]) {
+    debug_assert!(out.is_empty() && out.capacity() >= record.len());
+    // SAFETY: out is empty and has room for the record (filter_with's reserve): every caller
+    // copies before anything else is written.
+    unsafe {
+        core::ptr::copy_nonoverlapping(record.as_ptr(), out.as_mut_ptr(), record.len());
+        out.set_len(record.len());
+    }
+}
+
 /// A filter instance: every buffer it needs, kept for its whole life.
 #[derive(Default)]
 pub struct Filter {
@@ -87,7 +101,8 @@ impl Filter {
         crate::probe!(1);
         self.out.clear();
         // One allocation for the record and what is appended; growing by doubling would leave
-        // a big record's buffer twice as large as needed for the life of the instance.
+        // a big record's buffer twice as large as needed for the life of the instance. The
+        // copies of the record (`copy_record`) rely on this room.
         self.out.reserve(record.len() + 4096);
         // The common `{"log":"<text>"}` shape needs neither the scanner nor the slot table.
         if !json::log_frame(&record) {
@@ -167,7 +182,7 @@ impl Filter {
         let Some(root) = locate::locate_after_log(record, q, document, &mut self.bufs, &mut self.found, &mut self.locs) else { return false };
         crate::probe!(10);
         if self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog) {
-            self.out.extend_from_slice(&record);
+            copy_record(&mut self.out, &record);
         } else {
             self.classify_into_out(record, root, form);
         }
@@ -183,7 +198,7 @@ impl Filter {
             None => self.invalid(&record),
             // Nothing an anchor could be in, or already classified: the record as it is.
             Some(_) if self.found.present & ANCHOR_SLOT_MASK == 0 || (self.found.has_vpn && (self.found.vpn_is_ours || self.found.has_vpnlog)) => {
-                self.out.extend_from_slice(&record)
+                copy_record(&mut self.out, &record)
             }
             Some(root) => self.classify_into_out(record, root, form),
         }
@@ -214,7 +229,7 @@ impl Filter {
     #[inline(always)]
     fn write(out: &mut Vec<u8>, record: Padded, root: json::Root, key: &[u8], class: Option<Classification>, form: Option<(Projection, Time)>) {
         match class {
-            None => out.extend_from_slice(&record),
+            None => copy_record(out, &record),
             Some(c) => Self::append(out, record, root, key, c, form),
         }
     }
@@ -224,7 +239,7 @@ impl Filter {
     #[inline(never)]
     fn append(out: &mut Vec<u8>, record: Padded, root: json::Root, key: &[u8], c: Classification, form: Option<(Projection, Time)>) {
         let (head, tail) = record.split_at(root.close);
-        out.extend_from_slice(head);
+        copy_record(out, head);
         crate::probe!(50);
         match form {
             None => {
