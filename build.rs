@@ -960,8 +960,7 @@ fn build() -> Result<String, String> {
         let first_start = last_start.saturating_sub(reach);
         let last_start_k = last_start.min(reach);
         if a.slots & sparse_slots != 0 {
-            // Sparse: one WIDE-byte window per residue. Such an entry never counts in a slot
-            // tested at every position (`first` unset).
+            // Sparse: one WIDE-byte window per residue.
             for r in 0..STRIDE {
                 let cost = |k: usize| {
                     let g = wide_gram(t, k);

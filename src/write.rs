@@ -35,7 +35,8 @@ fn put(out: &mut Vec<u8>, b: &[u8]) {
     let n = out.len();
     debug_assert!(out.capacity() - n >= b.len());
     // SAFETY: every caller reserves at least b.len() bytes of spare capacity before it puts
-    // them (`member`, `enter`, `value`, `quoted`), and a slice never overlaps the spare capacity.
+    // them (`member`, `string`, `escaped_string`, `value`), and a slice never overlaps the
+    // spare capacity.
     unsafe {
         core::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().add(n), b.len());
         out.set_len(n + b.len());
